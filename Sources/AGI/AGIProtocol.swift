@@ -1,0 +1,2 @@
+/// The AGI protocol.
+public enum AGIProtocol {}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import TouchBase
+
+@main
+struct TouchBaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "touchbase",
+        abstract: "Follow-up calls through Asterisk that leave the right voicemail.",
+        version: touchBaseVersion,
+        subcommands: [ServeCommand.self, AGICommand.self]
+    )
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import Cadence
+@Suite struct CadencePlaceholderTests { @Test func moduleLinks() { #expect(Bool(true)) } }

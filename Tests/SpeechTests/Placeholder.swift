@@ -1,0 +1,3 @@
+import Testing
+@testable import Speech
+@Suite struct SpeechPlaceholderTests { @Test func moduleLinks() { #expect(Bool(true)) } }

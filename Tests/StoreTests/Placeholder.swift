@@ -1,0 +1,3 @@
+import Testing
+@testable import Store
+@Suite struct StorePlaceholderTests { @Test func moduleLinks() { #expect(Bool(true)) } }

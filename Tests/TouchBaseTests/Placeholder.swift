@@ -1,0 +1,3 @@
+import Testing
+@testable import TouchBase
+@Suite struct TouchBasePlaceholderTests { @Test func moduleLinks() { #expect(Bool(true)) } }
