@@ -1,3 +1,93 @@
 import ArgumentParser
-struct ServeCommand: AsyncParsableCommand { static let configuration = CommandConfiguration(commandName: "serve") }
-struct AGICommand: AsyncParsableCommand { static let configuration = CommandConfiguration(commandName: "agi") }
+import Foundation
+import Logging
+import TouchBase
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the FastAGI server that Asterisk's dialplan calls.",
+        discussion: """
+            With no configuration file, listens on 127.0.0.1:4573 with embedded defaults. \
+            SIGTERM or SIGINT stop it gracefully: calls in progress finish first.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("agi-port"), help: "The FastAGI port (overrides [agi] port).")
+    var agiPort: Int?
+
+    @Option(name: .customLong("agi-host"), help: "The FastAGI bind address (overrides [agi] host).")
+    var agiHost: String?
+
+    func run() async throws {
+        let logger = global.bootstrapLogging()
+        var configuration = try global.loadConfiguration(logger: logger)
+        if let agiPort {
+            guard (0...65535).contains(agiPort) else {
+                throw ValidationError("--agi-port must be 0 to 65535, not \(agiPort)")
+            }
+            configuration.agi.port = agiPort
+        }
+        if let agiHost { configuration.agi.host = agiHost }
+        logger.info("TouchBase \(touchBaseVersion) starting")
+        try await TouchBaseServer.run(configuration: configuration, logger: logger)
+    }
+}
+
+struct ProcessAGICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agi",
+        abstract: "Run one AGI route over stdin and stdout (process AGI).",
+        discussion: """
+            For a dialplan line such as AGI(/usr/local/bin/touchbase,agi,answered). \
+            Logs go to stderr; stdout carries the AGI dialog.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The route to run, e.g. answered.")
+    var route: String
+
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var dialplanArguments: [String] = []
+
+    func run() async throws {
+        let logger = global.bootstrapLogging()
+        let end = try await ProcessAGIRunner.run(route: route, logger: logger)
+        logger.debug("AGI session ended", metadata: ["end": "\(end)"])
+    }
+}
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "The configuration file (default: $TOUCHBASE_CONFIG, else ./touchbase.toml if present).")
+    var config: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = ProcessInfo.processInfo.environment["TOUCHBASE_LOG_LEVEL"] ?? "info"
+
+    func bootstrapLogging() -> Logger {
+        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "touchbase")
+    }
+
+    func loadConfiguration(logger: Logger) throws -> TouchBaseConfiguration {
+        let path = config ?? ProcessInfo.processInfo.environment["TOUCHBASE_CONFIG"]
+        if let path {
+            logger.info("Reading configuration", metadata: ["file": "\(path)"])
+            return try TouchBaseConfiguration.load(from: path)
+        }
+        if FileManager.default.fileExists(atPath: "touchbase.toml") {
+            logger.info("Reading configuration", metadata: ["file": "touchbase.toml"])
+            return try TouchBaseConfiguration.load(from: "touchbase.toml")
+        }
+        logger.info("No configuration file; using embedded defaults")
+        return TouchBaseConfiguration()
+    }
+}

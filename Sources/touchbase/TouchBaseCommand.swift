@@ -7,6 +7,6 @@ struct TouchBaseCommand: AsyncParsableCommand {
         commandName: "touchbase",
         abstract: "Follow-up calls through Asterisk that leave the right voicemail.",
         version: touchBaseVersion,
-        subcommands: [ServeCommand.self, AGICommand.self]
+        subcommands: [ServeCommand.self, ProcessAGICommand.self]
     )
 }

@@ -1,2 +1,0 @@
-/// The AGI protocol.
-public enum AGIProtocol {}

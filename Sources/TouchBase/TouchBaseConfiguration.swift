@@ -1,0 +1,180 @@
+import AGI
+import Foundation
+import NIOCore
+import TOMLKit
+
+/// Everything `touchbase serve` can be told, with a default for each setting.
+///
+/// Read from a TOML file (`touchbase.toml`, or the path given by `--config` or
+/// `TOUCHBASE_CONFIG`); with no file at all, the defaults run a FastAGI server on
+/// 127.0.0.1:4573 and keep data in `touchbase.sqlite` in the working directory.
+///
+/// ```toml
+/// [agi]
+/// host = "127.0.0.1"          # FastAGI has no authentication: keep it on loopback or list peers
+/// port = 4573
+/// allowed_peers = []          # e.g. ["192.0.2.10", "192.0.2.0/24"] when host is not loopback
+/// environment_timeout_seconds = 10
+/// session_timeout_seconds = 600
+/// shutdown_grace_seconds = 30
+///
+/// [database]
+/// path = "touchbase.sqlite"
+/// ```
+public struct TouchBaseConfiguration: Sendable {
+    /// The FastAGI server's settings.
+    public var agi: FastAGIServer.Configuration
+    /// The SQLite database file.
+    public var databasePath: String
+
+    /// The embedded defaults.
+    public init(agi: FastAGIServer.Configuration = .init(), databasePath: String = "touchbase.sqlite") {
+        self.agi = agi
+        self.databasePath = databasePath
+    }
+
+    /// Reads a configuration file; settings it leaves out keep their defaults.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file, and the line and column or the key,
+    ///   for unreadable files, TOML syntax errors, unknown keys and values of the wrong type.
+    public static func load(from path: String) throws -> TouchBaseConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, message: "cannot be read: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses configuration text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> TouchBaseConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, line: error.source.begin.line, column: error.source.begin.column,
+                                     message: error.description)
+        }
+        var configuration = TouchBaseConfiguration()
+        var reader = TableReader(table: table, path: "", file: file)
+        try reader.section("agi") { agi in
+            if let host = try agi.string("host") { configuration.agi.host = host }
+            if let port = try agi.int("port") {
+                guard (0...65535).contains(port) else { throw agi.error("port", "must be 0 to 65535, not \(port)") }
+                configuration.agi.port = port
+            }
+            if let peers = try agi.strings("allowed_peers") {
+                do {
+                    configuration.agi.allowedPeers = try AGIPeerFilter(allowing: peers)
+                } catch {
+                    throw agi.error("allowed_peers", String(describing: error))
+                }
+            }
+            if let seconds = try agi.positiveSeconds("environment_timeout_seconds") { configuration.agi.environmentTimeout = seconds }
+            if let seconds = try agi.positiveSeconds("session_timeout_seconds") { configuration.agi.sessionTimeout = seconds }
+            if let seconds = try agi.positiveSeconds("shutdown_grace_seconds") { configuration.agi.shutdownGracePeriod = seconds }
+        }
+        try reader.section("database") { database in
+            if let path = try database.string("path") { configuration.databasePath = path }
+        }
+        try reader.rejectUnknownKeys()
+        return configuration
+    }
+}
+
+/// A configuration file that cannot be used, with where and why.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// The file's path.
+    public var file: String
+    /// The line, when known.
+    public var line: Int?
+    /// The column, when known.
+    public var column: Int?
+    /// What is wrong.
+    public var message: String
+
+    /// Creates an error about a configuration file.
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        var place = file
+        if let line { place += ":\(line)" }
+        if let column { place += ":\(column)" }
+        return "\(place): \(message)"
+    }
+}
+
+/// Reads typed settings from one TOML table and remembers which keys were read, so that a
+/// misspelt setting is an error rather than silently ignored.
+struct TableReader {
+    let table: TOMLTable
+    let path: String
+    let file: String
+    private(set) var known: Set<String> = []
+
+    init(table: TOMLTable, path: String, file: String) {
+        self.table = table
+        self.path = path
+        self.file = file
+    }
+
+    func error(_ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, message: "\(path.isEmpty ? "" : path + ".")\(key) \(message)")
+    }
+
+    mutating func section(_ name: String, _ read: (inout TableReader) throws -> Void) throws {
+        known.insert(name)
+        guard let value = table[name] else { return }
+        guard let inner = value.table else { throw error(name, "must be a table ([\(name)])") }
+        var reader = TableReader(table: inner, path: path.isEmpty ? name : "\(path).\(name)", file: file)
+        try read(&reader)
+        try reader.rejectUnknownKeys()
+    }
+
+    mutating func string(_ key: String) throws -> String? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let string = value.string else { throw error(key, "must be a string") }
+        return string
+    }
+
+    mutating func int(_ key: String) throws -> Int? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let int = value.int else { throw error(key, "must be a whole number") }
+        return int
+    }
+
+    mutating func strings(_ key: String) throws -> [String]? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw error(key, "must be an array of strings") }
+        return try array.map { element in
+            guard let string = element.string else { throw error(key, "must be an array of strings") }
+            return string
+        }
+    }
+
+    mutating func positiveSeconds(_ key: String) throws -> TimeAmount? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        let seconds = value.double ?? value.int.map(Double.init)
+        guard let seconds, seconds > 0, seconds < 86_400 * 365 else {
+            throw error(key, "must be a number of seconds above 0")
+        }
+        return .nanoseconds(Int64(seconds * 1_000_000_000))
+    }
+
+    func rejectUnknownKeys() throws {
+        for key in table.keys.sorted() where !known.contains(key) {
+            let choices = known.sorted().joined(separator: ", ")
+            throw error(key, "is not a known setting (known here: \(choices))")
+        }
+    }
+}
