@@ -1,0 +1,80 @@
+import Foundation
+
+/// One recorded AGI session from ../shared/fixtures/agi: what Asterisk sent (`<`), what the AGI
+/// program sent (`>`), and events the program saw (`!`, such as SIGHUP).
+struct RecordedSession {
+    enum Direction: Character { case fromAsterisk = "<", fromProgram = ">", event = "!" }
+
+    struct Entry {
+        var seconds: Double
+        var direction: Direction
+        var bytes: [UInt8]
+        var text: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    var name: String
+    var entries: [Entry]
+
+    /// The folder of recorded sessions, read from the shared folder beside the repository.
+    static let folder: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // AGITests, Tests, the package
+        return url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agi")
+    }()
+
+    static func load(_ name: String) throws -> RecordedSession {
+        let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+        var entries: [Entry] = []
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count == 3, let seconds = Double(fields[0]),
+                  let direction = Direction(rawValue: fields[1].first!) else {
+                throw FixtureError("\(name): unreadable line \(line)")
+            }
+            entries.append(Entry(seconds: seconds, direction: direction, bytes: try pythonBytes(fields[2], in: name)))
+        }
+        return RecordedSession(name: name, entries: entries)
+    }
+
+    static var allNames: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
+            .filter { $0.hasSuffix(".txt") }.sorted() ?? []
+    }
+
+    /// Everything Asterisk sent, in order.
+    var asteriskBytes: [UInt8] { entries.filter { $0.direction == .fromAsterisk }.flatMap(\.bytes) }
+    /// Every line the program sent, in order.
+    var programLines: [String] { entries.filter { $0.direction == .fromProgram }.map(\.text) }
+
+    /// Decodes a Python bytes literal such as `b'200 result=1 (x)\n'`.
+    static func pythonBytes(_ literal: Substring, in name: String) throws -> [UInt8] {
+        guard literal.hasPrefix("b"), let quote = literal.dropFirst().first, literal.last == quote else {
+            throw FixtureError("\(name): not a bytes literal: \(literal)")
+        }
+        let body = Array(literal.dropFirst(2).dropLast().utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < body.count {
+            let byte = body[i]
+            guard byte == UInt8(ascii: "\\"), i + 1 < body.count else { out.append(byte); i += 1; continue }
+            let next = body[i + 1]
+            switch next {
+            case UInt8(ascii: "n"): out.append(0x0A); i += 2
+            case UInt8(ascii: "r"): out.append(0x0D); i += 2
+            case UInt8(ascii: "t"): out.append(0x09); i += 2
+            case UInt8(ascii: "0"): out.append(0x00); i += 2
+            case UInt8(ascii: "x"):
+                guard i + 3 < body.count, let value = UInt8(String(decoding: body[(i + 2)...(i + 3)], as: UTF8.self), radix: 16)
+                else { throw FixtureError("\(name): bad \\x escape") }
+                out.append(value); i += 4
+            default: out.append(next); i += 2
+            }
+        }
+        return out
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,156 @@
+import AGI
+import Logging
+import NIOCore
+import NIOPosix
+import Foundation
+import Testing
+
+@Suite("Recorded Asterisk sessions replayed")
+struct RecordedSessionReplayTests {
+    static let names = RecordedSession.allNames
+
+    @Test("every recorded session has a dialog written for it")
+    func everyRecordingIsCovered() {
+        #expect(Self.names.count >= 8)
+        #expect(Set(Self.names) == Set(RecordedDialogs.all.keys))
+    }
+
+    @Test("the program sends the recorded commands byte for byte and reads each answer right",
+          arguments: RecordedSession.allNames)
+    func replayInMemory(name: String) async throws {
+        let recording = try RecordedSession.load(name)
+        let hangup = AGIHangupSignal()
+        var router = AGIRouter()
+        let handler = try #require(RecordedDialogs.all[name])
+        let ended = NIOLockedBoolean()
+        router.on("replay") { session in
+            try await handler(session)
+            ended.set()
+        }
+        let end = await router.runSession(over: FixtureTransport(recording, hangupSignal: hangup),
+                                          hangupSignal: hangup, route: "replay", logger: testLogger)
+        #expect(end == .completed)
+        #expect(ended.value)
+    }
+
+    @Test("a FastAGI server over TCP speaks the recorded dialog and closes when the handler returns",
+          arguments: RecordedSession.allNames.filter { $0.hasPrefix("fastagi-") })
+    func replayOverTCP(name: String) async throws {
+        let recording = try RecordedSession.load(name)
+        var router = AGIRouter()
+        let handler = try #require(RecordedDialogs.all[name])
+        let scriptPath = try #require(recording.entries.first { $0.text.hasPrefix("agi_network_script:") })
+            .text.dropFirst("agi_network_script: ".count).dropLast().split(separator: "?").first.map(String.init) ?? ""
+        router.on(scriptPath, handler)
+
+        try await withRunningServer(router: router) { port in
+            try await AsteriskPeer.withConnection(port: port) { peer in
+                try await peer.play(recording)
+                #expect(try await peer.readToEnd().isEmpty, "nothing after the last command; the server closed")
+            }
+        }
+    }
+}
+
+/// A thread-safe flag for tests.
+final class NIOLockedBoolean: Sendable {
+    private let box = NIOLockedValueBox(false)
+    func set() { box.withLockedValue { $0 = true } }
+    var value: Bool { box.withLockedValue { $0 } }
+}
+
+import NIOConcurrencyHelpers
+
+/// Runs a FastAGI server on a free loopback port for the duration of `body`.
+func withRunningServer(router: AGIRouter, configuration: FastAGIServer.Configuration = .init(port: 0),
+                       _ body: @Sendable (Int) async throws -> Void) async throws {
+    var configuration = configuration
+    configuration.port = 0
+    let (addresses, continuation) = AsyncStream.makeStream(of: Int.self)
+    let server = FastAGIServer(configuration: configuration, router: router, logger: testLogger) { address in
+        continuation.yield(address.port ?? 0)
+        continuation.finish()
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        var iterator = addresses.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        do {
+            try await body(port)
+        } catch {
+            server.beginShutdown()
+            throw error
+        }
+        server.beginShutdown()
+        try await group.waitForAll()
+    }
+}
+
+/// Plays Asterisk's side of FastAGI over a real TCP connection.
+struct AsteriskPeer {
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    var pending: [UInt8] = []
+
+    static func connect(port: Int) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    /// Connects, runs `body` with the peer, then closes.
+    static func withConnection<T: Sendable>(port: Int, _ body: (inout AsteriskPeer) async throws -> T) async throws -> T {
+        let channel = try await connect(port: port)
+        return try await channel.executeThenClose { inbound, outbound in
+            var peer = AsteriskPeer(outbound: outbound, inbound: inbound.makeAsyncIterator())
+            return try await body(&peer)
+        }
+    }
+
+    func send(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Reads one line the program sent, or `nil` at end of stream.
+    mutating func readLine() async throws -> String? {
+        while true {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[...newline], as: UTF8.self)
+                pending.removeFirst(newline + 1)
+                return line
+            }
+            guard let buffer = try await inbound.next() else { return nil }
+            pending.append(contentsOf: buffer.readableBytesView)
+        }
+    }
+
+    mutating func readToEnd() async throws -> [UInt8] {
+        while let buffer = try await inbound.next() { pending.append(contentsOf: buffer.readableBytesView) }
+        defer { pending = [] }
+        return pending
+    }
+
+    /// Sends the recording's Asterisk side, checking each program line as it comes.
+    mutating func play(_ recording: RecordedSession) async throws {
+        for entry in recording.entries {
+            switch entry.direction {
+            case .fromAsterisk:
+                try await send(entry.bytes)
+            case .fromProgram:
+                let line = try await readLine()
+                #expect(line == entry.text, "\(recording.name)")
+            case .event:
+                continue
+            }
+        }
+    }
+}
+
+/// A logger that keeps test output readable; set TOUCHBASE_TEST_LOGS=1 to see the logs.
+let testLogger: Logger = {
+    if ProcessInfo.processInfo.environment["TOUCHBASE_TEST_LOGS"] != nil { return Logger(label: "test") }
+    return Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+}()
