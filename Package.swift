@@ -63,7 +63,6 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOTestUtils", package: "swift-nio"),
         ]),
         .testTarget(name: "CadenceTests", dependencies: [
             "Cadence",
