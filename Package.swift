@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -33,6 +34,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Cadence"),
+        .target(name: "Scripts", dependencies: [
+            "Cadence",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .target(name: "Store", dependencies: [
             "Cadence",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -42,7 +47,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Store", "Speech",
+            "AGI", "Cadence", "Scripts", "Store", "Speech",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,6 +63,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fuzz target for the AGI parsers; see Fuzz/run-agi-parser-fuzz.sh.
+        .executableTarget(name: "agi-parser-fuzz", dependencies: [
+            "AGI", .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
         .testTarget(name: "AGITests", dependencies: [
             "AGI",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -68,6 +78,7 @@ let package = Package(
             "Cadence",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
         .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
