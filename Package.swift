@@ -46,8 +46,13 @@ let package = Package(
             "CCurl", "CSoxr",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Dialer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Scripts", "Store", "Speech",
+            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +84,11 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
+        .testTarget(name: "DialerTests", dependencies: [
+            "Dialer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
         .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
