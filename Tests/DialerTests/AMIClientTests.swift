@@ -1,0 +1,157 @@
+import Dialer
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A manager interface that answers as Asterisk's main/manager.c does: the greeting, Login,
+/// Originate with `Async: true` (an immediate "queued" response, then the OriginateResponse
+/// event with the same ActionID and a Reason), Logoff.
+final class FakeAsteriskManager: Sendable {
+    let received = NIOLockedValueBox<[AMIMessage]>([])
+    let reason: Int
+
+    init(reason: Int) { self.reason = reason }
+
+    func run(_ body: @Sendable (Int) async throws -> Void) async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let port = server.channel.localAddress!.port!
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        try await connection.executeThenClose { inbound, outbound in
+                            try await self.serve(inbound: inbound, outbound: outbound)
+                        }
+                    }
+                }
+            }
+            try await body(port)
+            server.channel.close(promise: nil)
+            try? await group.waitForAll()
+        }
+    }
+
+    private func serve(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        try await outbound.write(ByteBuffer(string: "Asterisk Call Manager/13.0.0\r\n"))
+        var pending = ""
+        var headers: [(name: String, value: String)] = []
+        for try await buffer in inbound {
+            pending += String(buffer: buffer)
+            while let end = pending.range(of: "\r\n") {
+                let line = String(pending[..<end.lowerBound])
+                pending = String(pending[end.upperBound...])
+                if !line.isEmpty {
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    headers.append((String(parts[0]), parts.count > 1 ? String(parts[1].dropFirst()) : ""))
+                    continue
+                }
+                let action = AMIMessage(headers)
+                headers = []
+                received.withLockedValue { $0.append(action) }
+                let id = action.actionID ?? ""
+                switch action["Action"] {
+                case "Login":
+                    let ok = action["Secret"] == "s3cret"
+                    try await outbound.write(ByteBuffer(string: ok
+                        ? "Response: Success\r\nActionID: \(id)\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n"
+                        : "Response: Error\r\nActionID: \(id)\r\nMessage: Authentication failed\r\n\r\n"))
+                case "Originate":
+                    // The event can follow the queued response in the same write.
+                    try await outbound.write(ByteBuffer(string: """
+                        Response: Success\r\nActionID: \(id)\r\nMessage: Originate successfully queued\r\n\r\n\
+                        Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000001\r\n\r\n\
+                        Event: OriginateResponse\r\nPrivilege: call,all\r\nActionID: \(id)\r\nResponse: \(reason == 4 ? "Success" : "Failure")\r\n\
+                        Channel: \(action["Channel"] ?? "")\r\nContext: \(action["Context"] ?? "")\r\nExten: \(action["Exten"] ?? "")\r\n\
+                        Reason: \(reason)\r\nUniqueid: \(reason == 4 ? "1795353109.14" : "<unknown>")\r\nCallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n\r\n
+                        """))
+                case "Logoff":
+                    try await outbound.write(ByteBuffer(string: "Response: Goodbye\r\nActionID: \(id)\r\nMessage: Thanks for all the fish.\r\n\r\n"))
+                    return
+                default:
+                    try await outbound.write(ByteBuffer(string: "Response: Error\r\nActionID: \(id)\r\nMessage: Invalid/unknown command\r\n\r\n"))
+                }
+            }
+        }
+    }
+}
+
+let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+@Suite("AMI originate")
+struct AMIClientTests {
+    func request(_ variables: [String: String] = ["TOUCHBASE_CALL": "tb-call-42"]) -> AMIOriginate {
+        AMIOriginate(channel: "PJSIP/+16175550100@trunk", context: "touchbase-outbound", extension: "answered",
+                     ringTimeout: .seconds(30), callerID: "\"Sam Ortiz\" <+16175550199>", variables: variables)
+    }
+
+    @Test("an answered originate reports success with the channel's unique id; the action carries what Asterisk needs", arguments: [4])
+    func answered(reason: Int) async throws {
+        let manager = FakeAsteriskManager(reason: reason)
+        try await manager.run { port in
+            let result = try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger) { client in
+                try await client.originate(request())
+            }
+            #expect(result.answered && result.reason == 4 && result.uniqueID == "1795353109.14")
+        }
+        let originate = try #require(manager.received.withLockedValue { $0 }.first { $0["Action"] == "Originate" })
+        #expect(originate["Async"] == "true")
+        #expect(originate["Timeout"] == "30000")
+        #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-call-42"])
+        #expect(originate["Exten"] == "answered" && originate["Context"] == "touchbase-outbound")
+        #expect(manager.received.withLockedValue { $0 }.last?["Action"] == "Logoff")
+    }
+
+    @Test("a busy callee comes back as a failure with reason 5")
+    func busy() async throws {
+        let manager = FakeAsteriskManager(reason: 5)
+        try await manager.run { port in
+            let result = try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger) { client in
+                try await client.originate(request())
+            }
+            #expect(!result.answered && result.reason == 5 && result.uniqueID == nil)
+        }
+    }
+
+    @Test("a wrong secret is a refused login with Asterisk's message")
+    func loginRefused() async throws {
+        let manager = FakeAsteriskManager(reason: 4)
+        try await manager.run { port in
+            await #expect(throws: AMIError.loginRefused("Authentication failed")) {
+                try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "wrong"), logger: quietLogger) { _ in }
+            }
+        }
+    }
+
+    @Test("a variable with a line break is refused before anything is sent")
+    func injectionRefused() async throws {
+        let manager = FakeAsteriskManager(reason: 4)
+        try await manager.run { port in
+            await #expect(throws: AMIError.self) {
+                try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger) { client in
+                    try await client.originate(request(["TOUCHBASE_NAME": "Bob\r\nAction: Originate\r\nChannel: PJSIP/900"]))
+                }
+            }
+        }
+        #expect(manager.received.withLockedValue { $0 }.filter { $0["Action"] == "Originate" }.isEmpty)
+    }
+
+    @Test("the parser reads the greeting, then messages; garbage is a protocol violation")
+    func parser() throws {
+        var parser = AMIMessageParser()
+        #expect(try parser.parse(line: "Asterisk Call Manager/13.0.0\r") == .banner(version: "13.0.0"))
+        #expect(try parser.parse(line: "Response: Success\r") == nil)
+        #expect(try parser.parse(line: "Message: a: b\r") == nil)
+        #expect(try parser.parse(line: "\r") == .message(AMIMessage([("Response", "Success"), ("Message", "a: b")])))
+        #expect(throws: AMIError.self) { try parser.parse(line: "no colon here") }
+        var fresh = AMIMessageParser()
+        #expect(throws: AMIError.self) { try fresh.parse(line: "SSH-2.0-OpenSSH") }
+    }
+}
