@@ -1,18 +1,24 @@
 import Dialer
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
 
-/// A manager interface that answers as Asterisk's main/manager.c does: the greeting, Login,
-/// Originate with `Async: true` (an immediate "queued" response, then the OriginateResponse
-/// event with the same ActionID and a Reason), Logoff.
+/// A manager interface that answers as a real Asterisk 22.10.1 did: the greeting, Login, and
+/// for Originate the bytes it really sent (Recordings/), with the ActionID of the action.
 final class FakeAsteriskManager: Sendable {
     let received = NIOLockedValueBox<[AMIMessage]>([])
-    let reason: Int
+    let originateAnswer: String
 
-    init(reason: Int) { self.reason = reason }
+    init(recording: String) throws {
+        var url = URL(fileURLWithPath: #filePath)
+        url.deleteLastPathComponent()
+        let text = try String(contentsOf: url.appendingPathComponent("Recordings/\(recording)"), encoding: .utf8)
+        let start = try #require(text.range(of: "Response: Success\r\nActionID: touchbase-2\r\n"))
+        originateAnswer = String(text[start.lowerBound...])
+    }
 
     func run(_ body: @Sendable (Int) async throws -> Void) async throws {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -64,14 +70,7 @@ final class FakeAsteriskManager: Sendable {
                         ? "Response: Success\r\nActionID: \(id)\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n"
                         : "Response: Error\r\nActionID: \(id)\r\nMessage: Authentication failed\r\n\r\n"))
                 case "Originate":
-                    // The event can follow the queued response in the same write.
-                    try await outbound.write(ByteBuffer(string: """
-                        Response: Success\r\nActionID: \(id)\r\nMessage: Originate successfully queued\r\n\r\n\
-                        Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/trunk-00000001\r\n\r\n\
-                        Event: OriginateResponse\r\nPrivilege: call,all\r\nActionID: \(id)\r\nResponse: \(reason == 4 ? "Success" : "Failure")\r\n\
-                        Channel: \(action["Channel"] ?? "")\r\nContext: \(action["Context"] ?? "")\r\nExten: \(action["Exten"] ?? "")\r\n\
-                        Reason: \(reason)\r\nUniqueid: \(reason == 4 ? "1795353109.14" : "<unknown>")\r\nCallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n\r\n
-                        """))
+                    try await outbound.write(ByteBuffer(string: originateAnswer.replacingOccurrences(of: "ActionID: touchbase-2", with: "ActionID: \(id)")))
                 case "Logoff":
                     try await outbound.write(ByteBuffer(string: "Response: Goodbye\r\nActionID: \(id)\r\nMessage: Thanks for all the fish.\r\n\r\n"))
                     return
@@ -92,14 +91,14 @@ struct AMIClientTests {
                      ringTimeout: .seconds(30), callerID: "\"Sam Ortiz\" <+16175550199>", variables: variables)
     }
 
-    @Test("an answered originate reports success with the channel's unique id; the action carries what Asterisk needs", arguments: [4])
-    func answered(reason: Int) async throws {
-        let manager = FakeAsteriskManager(reason: reason)
+    @Test("an answered originate reports success with the channel's unique id; the action carries what Asterisk needs")
+    func answered() async throws {
+        let manager = try FakeAsteriskManager(recording: "ami-originate-answered.txt")
         try await manager.run { port in
             let result = try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger) { client in
                 try await client.originate(request())
             }
-            #expect(result.answered && result.reason == 4 && result.uniqueID == "1795353109.14")
+            #expect(result.answered && result.reason == 4 && result.uniqueID == "1795357102.10")
         }
         let originate = try #require(manager.received.withLockedValue { $0 }.first { $0["Action"] == "Originate" })
         #expect(originate["Async"] == "true")
@@ -111,7 +110,7 @@ struct AMIClientTests {
 
     @Test("a busy callee comes back as a failure with reason 5")
     func busy() async throws {
-        let manager = FakeAsteriskManager(reason: 5)
+        let manager = try FakeAsteriskManager(recording: "ami-originate-busy.txt")
         try await manager.run { port in
             let result = try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger) { client in
                 try await client.originate(request())
@@ -122,7 +121,7 @@ struct AMIClientTests {
 
     @Test("a wrong secret is a refused login with Asterisk's message")
     func loginRefused() async throws {
-        let manager = FakeAsteriskManager(reason: 4)
+        let manager = try FakeAsteriskManager(recording: "ami-originate-answered.txt")
         try await manager.run { port in
             await #expect(throws: AMIError.loginRefused("Authentication failed")) {
                 try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "wrong"), logger: quietLogger) { _ in }
@@ -132,7 +131,7 @@ struct AMIClientTests {
 
     @Test("a variable with a line break is refused before anything is sent")
     func injectionRefused() async throws {
-        let manager = FakeAsteriskManager(reason: 4)
+        let manager = try FakeAsteriskManager(recording: "ami-originate-answered.txt")
         try await manager.run { port in
             await #expect(throws: AMIError.self) {
                 try await AMIClient.withConnection(to: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger) { client in
