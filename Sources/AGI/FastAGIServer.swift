@@ -92,7 +92,22 @@ public final class FastAGIServer: Service, Sendable {
     /// Listens and serves sessions until shutdown; returns when the last session has ended.
     public func run() async throws {
         let configuration = self.configuration
-        let server = try await ServerBootstrap(group: eventLoopGroup)
+        let server: NIOAsyncChannel<NIOAsyncChannel<AGIInbound, ByteBuffer>, Never>
+        do {
+            server = try await bind(configuration)
+        } catch {
+            throw FastAGIServerError.cannotListen(host: configuration.host, port: configuration.port, reason: String(describing: error))
+        }
+        let alreadyShuttingDown = state.withLockedValue { state in
+            state.serverChannel = server.channel
+            return state.shuttingDown
+        }
+        if alreadyShuttingDown { server.channel.close(promise: nil) }
+        try await serve(server)
+    }
+
+    private func bind(_ configuration: Configuration) async throws -> NIOAsyncChannel<NIOAsyncChannel<AGIInbound, ByteBuffer>, Never> {
+        try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -104,11 +119,9 @@ public final class FastAGIServer: Service, Sendable {
                     return try NIOAsyncChannel<AGIInbound, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        let alreadyShuttingDown = state.withLockedValue { state in
-            state.serverChannel = server.channel
-            return state.shuttingDown
-        }
-        if alreadyShuttingDown { server.channel.close(promise: nil) }
+    }
+
+    private func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<AGIInbound, ByteBuffer>, Never>) async throws {
         if let address = server.channel.localAddress {
             logger.info("FastAGI listening", metadata: [
                 "address": "\(address)", "routes": "\(router.paths.joined(separator: ","))",
@@ -196,6 +209,19 @@ public final class FastAGIServer: Service, Sendable {
             logger.debug("FastAGI connection closed with an error", metadata: ["error": "\(error)"])
         }
         environmentDeadline.cancel()
+    }
+}
+
+/// The FastAGI server could not start.
+public enum FastAGIServerError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Binding the address failed, e.g. because another program holds the port.
+    case cannotListen(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotListen(let host, let port, let reason):
+            return "FastAGI cannot listen on \(host):\(port): \(reason) (is another touchbase serve running? set [agi] port or --agi-port)"
+        }
     }
 }
 

@@ -81,6 +81,20 @@ struct FastAGIServerTests {
         }
     }
 
+    @Test("a port already in use is a clear start-up error naming the address")
+    func portInUse() async throws {
+        try await withRunningServer(router: AGIRouter()) { port in
+            let second = FastAGIServer(configuration: .init(port: port), router: AGIRouter(), logger: testLogger)
+            do {
+                try await second.run()
+                Issue.record("a second server bound the same port")
+            } catch let error as FastAGIServerError {
+                #expect(error.description.hasPrefix("FastAGI cannot listen on 127.0.0.1:\(port): "))
+                #expect(error.description.contains("Address already in use"))
+            }
+        }
+    }
+
     @Test("peers outside loopback need an allow-list entry", arguments: [
         ([String](), "192.0.2.10", false), (["192.0.2.10"], "192.0.2.10", true), (["192.0.2.0/24"], "192.0.2.99", true),
         (["192.0.2.0/24"], "192.0.3.1", false), ([], "127.0.0.1", true), ([], "::1", true),

@@ -11,6 +11,8 @@ struct RecordedSessionReplayTests {
 
     @Test("every recorded session has a dialog written for it")
     func everyRecordingIsCovered() {
+        #expect(FileManager.default.fileExists(atPath: RecordedSession.folder.path),
+                "recorded sessions not found at \(RecordedSession.folder.path): shared/ must sit beside the repository")
         #expect(Self.names.count >= 8)
         #expect(Set(Self.names) == Set(RecordedDialogs.all.keys))
     }
