@@ -1,0 +1,291 @@
+import Cadence
+import Foundation
+import GRDB
+
+/// The default ``Store``: one SQLite file through GRDB, in WAL mode, with migrations.
+public final class SQLiteStore: Store {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) a database file and brings its schema up to date.
+    ///
+    /// - Throws: ``StoreError`` naming the file when it cannot be opened or migrated.
+    public init(path: String) throws {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError("database \(path) cannot be opened: \(error)")
+        }
+    }
+
+    /// An in-memory database, for simulations and tests.
+    public init() throws {
+        writer = try DatabaseQueue()
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: contacts, follow-ups, calls, messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE contact (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    phone TEXT NOT NULL UNIQUE,
+                    time_zone TEXT NOT NULL,
+                    owner_name TEXT NOT NULL,
+                    owner_dial TEXT NOT NULL,
+                    owner_callback TEXT NOT NULL,
+                    company TEXT NOT NULL,
+                    connection TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    campaign TEXT,
+                    do_not_call INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE follow_up (
+                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    next_call_start REAL,
+                    state TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX follow_up_due ON follow_up(phase, next_call_start);
+                CREATE TABLE call (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    call_id TEXT NOT NULL UNIQUE,
+                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    dial_number INTEGER NOT NULL,
+                    started_at REAL NOT NULL,
+                    ended_at REAL,
+                    asterisk_unique_id TEXT,
+                    variables TEXT,
+                    outcome TEXT,
+                    message_left INTEGER,
+                    played_share REAL,
+                    voice TEXT,
+                    next_call_start REAL,
+                    next_call_end REAL,
+                    promise TEXT,
+                    note TEXT
+                );
+                CREATE INDEX call_contact ON call(contact_id, started_at);
+                CREATE TABLE message (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    promise TEXT,
+                    audio_path TEXT,
+                    voice TEXT,
+                    rendered_at REAL NOT NULL
+                );
+                CREATE INDEX message_contact ON message(contact_id, rendered_at);
+                """)
+        }
+        return migrator
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    static func contact(_ row: Row) -> Contact {
+        Contact(id: row["id"], name: row["name"], phone: row["phone"], timeZone: row["time_zone"],
+                owner: Owner(name: row["owner_name"], dialString: row["owner_dial"], callbackNumber: row["owner_callback"]),
+                company: row["company"], connection: row["connection"], topic: row["topic"], campaign: row["campaign"],
+                doNotCall: row["do_not_call"])
+    }
+
+    static func saveState(_ state: FollowUpState, contactID: Int64, now: Date, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO follow_up (contact_id, phase, step, next_call_start, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(contact_id) DO UPDATE SET phase = excluded.phase, step = excluded.step,
+                next_call_start = excluded.next_call_start, state = excluded.state, updated_at = excluded.updated_at
+            """, arguments: [contactID, state.phase.name, state.step.rawValue, state.nextCall?.start.timeIntervalSince1970,
+                             try encode(state), now.timeIntervalSince1970])
+    }
+
+    public func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary {
+        try await writer.write { db in
+            var summary = ImportSummary(inserted: 0, updated: 0)
+            for contact in contacts {
+                let t = now.timeIntervalSince1970
+                if let existing = try Row.fetchOne(db, sql: "SELECT id FROM contact WHERE phone = ?", arguments: [contact.phone]) {
+                    let id: Int64 = existing["id"]
+                    try db.execute(sql: """
+                        UPDATE contact SET name = ?, time_zone = ?, owner_name = ?, owner_dial = ?, owner_callback = ?,
+                            company = ?, connection = ?, topic = ?, campaign = ?, updated_at = ? WHERE id = ?
+                        """, arguments: [contact.name, contact.timeZone, contact.owner.name, contact.owner.dialString,
+                                         contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
+                                         contact.campaign, t, id])
+                    summary.updated += 1
+                } else {
+                    try db.execute(sql: """
+                        INSERT INTO contact (name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection,
+                            topic, campaign, do_not_call, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [contact.name, contact.phone, contact.timeZone, contact.owner.name, contact.owner.dialString,
+                                         contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
+                                         contact.campaign, contact.doNotCall, t, t])
+                    var stored = contact
+                    stored.id = db.lastInsertedRowID
+                    try Self.saveState(FollowUp.start(contact: stored, now: now, policy: policy), contactID: db.lastInsertedRowID, now: now, db: db)
+                    summary.inserted += 1
+                }
+            }
+            return summary
+        }
+    }
+
+    public func contacts() async throws -> [Contact] {
+        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY id").map(Self.contact) }
+    }
+
+    public func contact(id: Int64) async throws -> Contact? {
+        try await writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE id = ?", arguments: [id]).map(Self.contact) }
+    }
+
+    public func contact(phone: String) async throws -> Contact? {
+        try await writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE phone = ?", arguments: [phone]).map(Self.contact) }
+    }
+
+    public func followUp(contactID: Int64) async throws -> FollowUpState? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT state FROM follow_up WHERE contact_id = ?", arguments: [contactID])
+                .map { try Self.decode(FollowUpState.self, $0) }
+        }
+    }
+
+    public func setDoNotCall(contactID: Int64, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE contact SET do_not_call = 1, updated_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, contactID])
+            guard db.changesCount == 1 else { throw StoreError("no contact with id \(contactID)") }
+            if let text = try String.fetchOne(db, sql: "SELECT state FROM follow_up WHERE contact_id = ?", arguments: [contactID]) {
+                var state = try Self.decode(FollowUpState.self, text)
+                if state.phase == .active {
+                    state.phase = .stopped(reason: "on the do-not-call list")
+                    state.nextCall = nil
+                }
+                try Self.saveState(state, contactID: contactID, now: now, db: db)
+            }
+        }
+    }
+
+    public func dueFollowUps(now: Date, limit: Int) async throws -> [(contact: Contact, state: FollowUpState)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT contact.*, follow_up.state AS follow_up_state FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
+                WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= ? AND contact.do_not_call = 0
+                ORDER BY follow_up.next_call_start LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, limit]).map { row in
+                (Self.contact(row), try Self.decode(FollowUpState.self, row["follow_up_state"]))
+            }
+        }
+    }
+
+    public func beginCall(_ call: CallStart) async throws {
+        try await writer.write { db in try Self.insertCall(call, db: db) }
+    }
+
+    static func insertCall(_ call: CallStart, db: Database) throws {
+        try db.execute(sql: "INSERT INTO call (call_id, contact_id, step, dial_number, started_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970])
+    }
+
+    public func finishCall(_ call: CallFinish) async throws {
+        try await writer.write { db in try Self.updateCall(call, db: db) }
+    }
+
+    static func updateCall(_ call: CallFinish, db: Database) throws {
+        guard let contactID = try Int64.fetchOne(db, sql: "SELECT contact_id FROM call WHERE call_id = ?", arguments: [call.callID]) else {
+            throw StoreError("no call with id \(call.callID)")
+        }
+        let state = call.decision.state
+        try db.execute(sql: """
+            UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
+                voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
+            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, try encode(call.variables),
+                             call.outcome.name + (call.outcome.detail.map { ":" + $0 } ?? ""), call.decision.messageLeft?.rawValue,
+                             call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
+                             state.nextCall?.end.timeIntervalSince1970,
+                             call.decision.messageLeft != nil ? state.promise?.phrase : nil, call.decision.note, call.callID])
+        try saveState(state, contactID: contactID, now: call.endedAt, db: db)
+    }
+
+    /// Records many calls' starts and finishes in one transaction (simulations).
+    public func recordCalls(_ calls: [(CallStart, CallFinish)]) async throws {
+        try await writer.write { db in
+            for (start, finish) in calls {
+                try Self.insertCall(start, db: db)
+                try Self.updateCall(finish, db: db)
+            }
+        }
+    }
+
+    public func call(callID: String) async throws -> CallRecord? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id WHERE call_id = ?",
+                             arguments: [callID]).map(Self.callRecord)
+        }
+    }
+
+    public func calls(contactID: Int64?) async throws -> [CallRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
+                WHERE ? IS NULL OR call.contact_id = ? ORDER BY call.started_at, call.id
+                """, arguments: [contactID, contactID]).map(Self.callRecord)
+        }
+    }
+
+    static func callRecord(_ row: Row) -> CallRecord {
+        func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        return CallRecord(callID: row["call_id"], contactID: row["contact_id"], contactName: row["contact_name"], step: row["step"],
+                          dialNumber: row["dial_number"], startedAt: date("started_at")!, endedAt: date("ended_at"),
+                          asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"], outcome: row["outcome"],
+                          messageLeft: row["message_left"], playedShare: row["played_share"], voice: row["voice"],
+                          nextCallStart: date("next_call_start"), nextCallEnd: date("next_call_end"), promise: row["promise"],
+                          note: row["note"])
+    }
+
+    public func recordMessage(_ message: MessageRecord) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO message (contact_id, step, text, promise, audio_path, voice, rendered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [message.contactID, message.step, message.text, message.promise, message.audioPath, message.voice,
+                                       message.renderedAt.timeIntervalSince1970])
+        }
+    }
+
+    public func messages(contactID: Int64) async throws -> [MessageRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
+                MessageRecord(contactID: row["contact_id"], step: row["step"], text: row["text"], promise: row["promise"],
+                              audioPath: row["audio_path"], voice: row["voice"],
+                              renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
+            }
+        }
+    }
+}
+
+extension DialOutcome {
+    /// The raw value kept with an unknown outcome.
+    var detail: String? {
+        if case .unknown(let raw) = self { return raw }
+        return nil
+    }
+}

@@ -1,0 +1,150 @@
+import Cadence
+import Foundation
+import Store
+import Testing
+
+let defaults = ContactImport.Defaults(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
+                                      callback: "(617) 555-0199", company: "Ortiz Landscaping")
+
+@Suite("Contact import")
+struct ContactImportTests {
+    @Test("a good file with quotes, commas, line breaks in quotes, a BOM and CRLF imports every row, numbers in E.164")
+    func goodFile() throws {
+        let csv = "\u{FEFF}Name,Phone,Time Zone,Connection,Topic\r\n\"Harbolt, Laura\",617-555-0100,America/Chicago,\"we met at the \"\"Growth\"\" breakfast\",spring planting\r\nBob O'Brien,+44 20 7946 0018,Europe/London,,\r\n\r\n"
+        let contacts = try ContactImport(defaults: defaults).contacts(fromCSV: csv, file: "c.csv")
+        #expect(contacts.map(\.name) == ["Harbolt, Laura", "Bob O'Brien"])
+        #expect(contacts.map(\.phone) == ["+16175550100", "+442079460018"])
+        #expect(contacts[0].connection == "we met at the \"Growth\" breakfast")
+        #expect(contacts[0].timeZone == "America/Chicago" && contacts[1].timeZone == "Europe/London")
+        #expect(contacts[0].owner == Owner(name: "Sam Ortiz", dialString: "PJSIP/101", callbackNumber: "+16175550199"))
+    }
+
+    @Test("every bad row is reported with its line number, and nothing is imported")
+    func badRows() {
+        let csv = """
+            name,phone,time_zone
+            Laura Harbolt,617-555-0100,America/New_York
+            ,617-555-0101,America/New_York
+            Bob,not a number,America/New_York
+            Carol,617-555-0102,Mars/Olympus
+            Dan,(617) 555-0100,America/New_York
+            Eve,617-555-01,America/New_York
+            "Mallory
+            HANGUP",617-555-0103,America/New_York
+            Trent,617-555-0104 x12,America/New_York
+            """
+        do {
+            _ = try ContactImport(defaults: defaults).contacts(fromCSV: csv, file: "c.csv")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.map(\.line) == [3, 4, 5, 6, 7, 8, 10])
+            #expect(error.description.contains("c.csv:5: unknown time zone 'Mars/Olympus'"))
+            #expect(error.description.contains("c.csv:6: +16175550100 is already on line 2"))
+            #expect(error.description.contains("c.csv:8: name holds a line break or control character"))
+            #expect(error.description.hasSuffix("nothing was imported (7 problems)"))
+        }
+    }
+
+    @Test("headers are checked: unknown and missing columns are named")
+    func headers() {
+        #expect(throws: ContactImportError.self) { try ContactImport().contacts(fromCSV: "name,fone\nA,1", file: "c.csv") }
+        #expect(throws: ContactImportError.self) { try ContactImport().contacts(fromCSV: "", file: "c.csv") }
+        #expect(throws: ContactImportError.self) { try ContactImport().contacts(fromCSV: "name,phone\n\"A,6175550100", file: "c.csv") }
+    }
+
+    @Test("phone numbers become E.164 or are refused", arguments: [
+        ("617-555-0100", "+16175550100"), ("1 (617) 555-0100", "+16175550100"), ("+1 617 555 0100", "+16175550100"),
+        ("0044 20 7946 0018", "+442079460018"), ("+49 30 1234567", "+49301234567"),
+    ])
+    func e164(written: String, expected: String) throws {
+        #expect(try PhoneNumber.e164(written) == expected)
+    }
+
+    @Test("nonsense numbers are refused", arguments: ["555-0100", "123-456-7890", "+0 123", "abc", "617555010012345678", "617-555-0100;ext"])
+    func badNumbers(written: String) {
+        #expect(throws: PhoneNumber.Invalid.self) { try PhoneNumber.e164(written) }
+    }
+
+    @Test("national numbers take the default country code, dropping the trunk 0")
+    func otherCountry() throws {
+        #expect(try PhoneNumber.e164("020 7946 0018", defaultCountryCode: "44") == "+442079460018")
+    }
+}
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    func sample() throws -> [Contact] {
+        try ContactImport(defaults: defaults).contacts(fromCSV: "name,phone\nLaura Harbolt,617-555-0100\nBob,617-555-0101\n", file: "c.csv")
+    }
+
+    @Test("import adds contacts with a follow-up each; a re-import updates instead of duplicating")
+    func reimport() async throws {
+        let store = try SQLiteStore()
+        let now = local("2026-11-23 08:00")
+        #expect(try await store.importContacts(sample(), now: now, policy: CallingPolicy()) == ImportSummary(inserted: 2, updated: 0))
+        var changed = try sample()
+        changed[0].name = "Laura H. Harbolt"
+        #expect(try await store.importContacts(changed, now: now, policy: CallingPolicy()) == ImportSummary(inserted: 0, updated: 2))
+        let contacts = try await store.contacts()
+        #expect(contacts.count == 2 && contacts[0].name == "Laura H. Harbolt")
+        let state = try #require(try await store.followUp(contactID: contacts[0].id!))
+        #expect(state.phase == .active && state.step == .first)
+        #expect(show(state.nextCall?.start) == "Mon 2026-11-23 09:00")
+    }
+
+    @Test("a call's outcome and the follow-up's new state are committed together and read back from the file")
+    func outcomeRoundTrip() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tb-\(UUID()).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let now = local("2026-11-23 09:00")
+        do {
+            let store = try SQLiteStore(path: path)
+            _ = try await store.importContacts(sample(), now: now, policy: CallingPolicy())
+            let due = try await store.dueFollowUps(now: now, limit: 10)
+            #expect(due.count == 2)
+            let (contact, state) = due[0]
+            try await store.beginCall(CallStart(callID: "tb-1", contactID: contact.id!, step: .first, dialNumber: 1, startedAt: now))
+            let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "MAXWORDS-3-2")
+            let outcome = variables.outcome(playedSamples: 107555, audioSamples: 107555)
+            let ended = now.addingTimeInterval(60)
+            let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: ended, policy: CallingPolicy())
+            try await store.finishCall(CallFinish(callID: "tb-1", endedAt: ended, asteriskUniqueID: "1795353109.14", variables: variables,
+                                                  outcome: outcome, messagePlayed: .first, playedShare: 1, voice: "piper", decision: decision))
+        }
+        let reopened = try SQLiteStore(path: path)
+        let call = try #require(try await reopened.call(callID: "tb-1"))
+        #expect(call.outcome == "voicemail" && call.messageLeft == 1 && call.promise == "tomorrow around noon")
+        #expect(call.asteriskUniqueID == "1795353109.14" && call.variables?.contains("MAXWORDS-3-2") == true)
+        #expect(show(call.nextCallStart) == "Tue 2026-11-24 11:30")
+        let state = try #require(try await reopened.followUp(contactID: call.contactID))
+        #expect(state.step == .second && state.messagesLeft == 1 && state.promise?.phrase == "tomorrow around noon")
+        #expect(try await reopened.dueFollowUps(now: local("2026-11-23 12:00"), limit: 10).count == 1, "the contact called is no longer due")
+    }
+
+    @Test("do-not-call stops the follow-up and the contact is never due again")
+    func doNotCall() async throws {
+        let store = try SQLiteStore()
+        _ = try await store.importContacts(sample(), now: local("2026-11-23 08:00"), policy: CallingPolicy())
+        try await store.setDoNotCall(contactID: 1, now: local("2026-11-23 08:30"))
+        #expect(try await store.followUp(contactID: 1)?.phase == .stopped(reason: "on the do-not-call list"))
+        #expect(try await store.dueFollowUps(now: local("2026-11-23 10:00"), limit: 10).map(\.contact.id) == [2])
+        await #expect(throws: StoreError.self) { try await store.setDoNotCall(contactID: 99, now: Date()) }
+    }
+}
+
+func local(_ text: String, _ zone: String = "America/New_York") -> Date {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: zone)
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    return formatter.date(from: text)!
+}
+
+func show(_ date: Date?, _ zone: String = "America/New_York") -> String {
+    guard let date else { return "nil" }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: zone)
+    formatter.dateFormat = "EEE yyyy-MM-dd HH:mm"
+    return formatter.string(from: date)
+}
