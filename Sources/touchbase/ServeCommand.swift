@@ -67,8 +67,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = ProcessInfo.processInfo.environment["TOUCHBASE_LOG_LEVEL"] ?? "info"
 
-    func bootstrapLogging() -> Logger {
-        let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+    func bootstrapLogging(quiet: Bool = false) -> Logger {
+        var level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
+        // Commands that print results keep info-level chatter off the terminal.
+        if quiet && level == .info { level = .warning }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -7,6 +7,7 @@ struct TouchBaseCommand: AsyncParsableCommand {
         commandName: "touchbase",
         abstract: "Follow-up calls through Asterisk that leave the right voicemail.",
         version: touchBaseVersion,
-        subcommands: [ServeCommand.self, ProcessAGICommand.self]
+        subcommands: [ServeCommand.self, ProcessAGICommand.self, ContactsCommand.self, LogCommand.self,
+                      ReportCommand.self, SimulateCommand.self]
     )
 }

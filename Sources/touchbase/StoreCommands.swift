@@ -1,0 +1,249 @@
+import ArgumentParser
+import Cadence
+import Foundation
+import Store
+import TouchBase
+
+/// Options for commands that open the database.
+struct StoreOptions: ParsableArguments {
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "The SQLite database (default: $TOUCHBASE_DATABASE, else [database] path, else ./touchbase.sqlite).")
+    var database: String?
+
+    func open() throws -> SQLiteStore {
+        let logger = global.bootstrapLogging(quiet: true)
+        let configuration = try global.loadConfiguration(logger: logger)
+        let path = database ?? ProcessInfo.processInfo.environment["TOUCHBASE_DATABASE"] ?? configuration.databasePath
+        return try SQLiteStore(path: path)
+    }
+}
+
+struct ContactsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contacts",
+        abstract: "Import, list and inspect the people to follow up with.",
+        subcommands: [Import.self, List.self, Show.self, DoNotCall.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import contacts from a CSV file; a re-import updates contacts by phone number.",
+            discussion: "Columns: name, phone, time_zone, owner, owner_dial, callback, company, connection, topic, campaign (see README). Any bad row is reported with its line number and nothing is imported.")
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The CSV file.") var file: String
+        @Option(help: "Time zone for rows without one, e.g. America/New_York.") var defaultTimeZone: String?
+        @Option(help: "Owner for rows without one.") var owner: String?
+        @Option(help: "Owner's dial string for rows without one, e.g. PJSIP/101.") var ownerDial: String?
+        @Option(help: "Callback number for rows without one.") var callback: String?
+        @Option(help: "Company for rows without one.") var company: String?
+        @Option(help: "Country calling code for numbers written without one.") var countryCode: String = "1"
+
+        func run() async throws {
+            let text: String
+            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+                throw ValidationError("\(file) cannot be read as UTF-8 text: \(error.localizedDescription)")
+            }
+            let importer = ContactImport(defaults: .init(timeZone: defaultTimeZone, owner: owner, ownerDial: ownerDial,
+                                                         callback: callback, company: company, countryCode: countryCode))
+            let contacts = try importer.contacts(fromCSV: text, file: file)
+            let summary = try await store.open().importContacts(contacts, now: Date(), policy: CallingPolicy())
+            print("imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List contacts with where their follow-up stands.")
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let db = try store.open()
+            var rows: [[String]] = [["ID", "NAME", "PHONE", "TIME ZONE", "OWNER", "STATE", "NEXT MESSAGE", "NEXT CALL"]]
+            for contact in try await db.contacts() {
+                let state = try await db.followUp(contactID: contact.id!)
+                rows.append([String(contact.id!), contact.name, contact.phone, contact.timeZone, contact.owner.name,
+                             state?.phase.name ?? "-", state.map { String($0.step.rawValue) } ?? "-",
+                             state?.nextCall.map { Format.local($0.start, contact.timeZone) } ?? "-"])
+            }
+            print(Format.table(rows))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a contact's timeline: each call, each message, the next call and its promise.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The contact's id.") var id: Int64
+
+        func run() async throws {
+            let db = try store.open()
+            guard let contact = try await db.contact(id: id) else { throw ValidationError("no contact with id \(id)") }
+            let state = try await db.followUp(contactID: id)
+            print("\(contact.name)  \(contact.phone)  \(contact.timeZone)")
+            print("owner: \(contact.owner.name) (\(contact.owner.dialString)), company: \(contact.company)")
+            if !contact.connection.isEmpty { print("connection: \(contact.connection)") }
+            if !contact.topic.isEmpty { print("topic: \(contact.topic)") }
+            if contact.doNotCall { print("on the do-not-call list") }
+            print("")
+            for call in try await db.calls(contactID: id) {
+                var line = "\(Format.local(call.startedAt, contact.timeZone))  message \(call.step), call \(call.dialNumber): \(call.outcome ?? "in progress")"
+                if let left = call.messageLeft { line += ", message \(left) left" }
+                if let note = call.note { line += " — \(note)" }
+                print(line)
+            }
+            for message in try await db.messages(contactID: id) {
+                print("\(Format.local(message.renderedAt, contact.timeZone))  message \(message.step) rendered\(message.voice.map { " (\($0))" } ?? ""): \(message.text)")
+            }
+            guard let state else { return }
+            print("")
+            switch state.phase {
+            case .active:
+                print("next: message \(state.step.rawValue), \(state.messagesLeft) left so far")
+                if let next = state.nextCall { print("next call: \(Format.local(next.start, contact.timeZone)) – \(Format.local(next.end, contact.timeZone))") }
+                if let promise = state.promise { print("promised: \"\(promise.phrase)\"") }
+            case .parked(let until, let note):
+                print("parked in the pipeline until \(Format.local(until, contact.timeZone)): \(note)")
+            case .stopped(let reason):
+                print("stopped: \(reason)")
+            case .reached, .responded:
+                print("follow-up ended: \(state.phase.name)")
+            }
+        }
+    }
+
+    struct DoNotCall: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "dnc", abstract: "Put a contact on the do-not-call list; the follow-up stops.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The contact's id.") var id: Int64
+
+        func run() async throws {
+            try await store.open().setDoNotCall(contactID: id, now: Date())
+            print("contact \(id) is on the do-not-call list; no more calls")
+        }
+    }
+}
+
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "log", abstract: "Print the outcome log: every call.")
+    enum OutputFormat: String, ExpressibleByArgument { case table, csv, json }
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "table, csv or json.") var format: OutputFormat = .table
+    @Option(help: "Only this contact's calls.") var contact: Int64?
+
+    func run() async throws {
+        let calls = try await store.open().calls(contactID: contact)
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(calls), as: UTF8.self))
+        case .csv, .table:
+            let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
+                          "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
+            let rows = calls.map { c in
+                [c.callID, String(c.contactID), c.contactName, String(c.step), String(c.dialNumber), Format.iso(c.startedAt),
+                 c.endedAt.map(Format.iso) ?? "", c.outcome ?? "", c.messageLeft.map(String.init) ?? "",
+                 c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
+                 c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
+            }
+            print(format == .csv ? Format.csv([header] + rows) : Format.table([header.map { $0.uppercased() }] + rows))
+        }
+    }
+}
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "report", abstract: "Per step: dials, voicemails, messages left, reached, responded, parked.")
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let db = try store.open()
+        let calls = try await db.calls(contactID: nil)
+        var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]
+        for step in MessageStep.allCases {
+            let these = calls.filter { $0.step == step.rawValue }
+            func count(_ outcome: String) -> Int { these.filter { $0.outcome == outcome }.count }
+            let parked = these.filter { $0.note?.contains("parked") == true }.count
+            let stopped = these.filter { $0.note?.hasPrefix("stopped") == true }.count
+            rows.append([String(step.rawValue), String(these.filter { $0.dialNumber > 0 }.count), String(count("voicemail")),
+                         String(these.filter { $0.messageLeft != nil }.count), String(count("human")), String(count("called-back")),
+                         String(parked), String(stopped)])
+        }
+        print(Format.table(rows))
+    }
+}
+
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the real cadence and store over a simulated clock and check the follow-up rules.")
+
+    @Option(help: "How many contacts.") var contacts: Int = 1000
+    @Option(help: "How many days.") var days: Int = 60
+    @Option(help: "The random seed; the same seed gives the same run.") var seed: UInt64 = 1
+    @Option(help: "Chance that a call reaches voicemail.") var voicemail: Double = 0.55
+    @Option(help: "Chance of no answer.") var noAnswer: Double = 0.2
+    @Option(help: "Chance of busy.") var busy: Double = 0.07
+    @Option(help: "Chance a person answers.") var human: Double = 0.08
+    @Option(help: "Chance the number does not exist.") var invalidNumber: Double = 0.01
+    @Option(help: "Chance the callee hangs up during the message.") var cutShort: Double = 0.04
+    @Option(help: "Chance a contact calls back after a message.") var callback: Double = 0.1
+
+    func validate() throws {
+        guard contacts > 0, days > 0 else { throw ValidationError("--contacts and --days must be above 0") }
+        let odds = [voicemail, noAnswer, busy, human, invalidNumber, cutShort, callback]
+        guard odds.allSatisfy({ (0...1).contains($0) }), voicemail + noAnswer + busy + human + invalidNumber + cutShort <= 1 else {
+            throw ValidationError("each chance must be between 0 and 1, and the call outcomes together at most 1")
+        }
+    }
+
+    func run() async throws {
+        var odds = FollowUpSimulation.Odds()
+        (odds.voicemail, odds.noAnswer, odds.busy, odds.human, odds.invalidNumber, odds.cutShort, odds.callbackAfterMessage) =
+            (voicemail, noAnswer, busy, human, invalidNumber, cutShort, callback)
+        let report = try await FollowUpSimulation(contacts: contacts, days: days, seed: seed, odds: odds).run()
+        print("simulated \(report.contacts) contacts over \(report.days) days in \(String(format: "%.1f", report.seconds)) s (seed \(seed))")
+        print("calls:                       \(report.calls)")
+        print("messages left:               \(report.messages)")
+        print("most messages, one contact:  \(report.mostMessagesForOneContact)  (must be at most 3)")
+        print("calls outside calling hours: \(report.callsOutsideCallingHours)  (must be 0)")
+        print("promises kept:               \(report.promisesKept) of \(report.promisesMade) = \(String(format: "%.1f", report.promisesKeptPercent))%  (must be 100%)")
+        print("final states:                " + report.finalStates.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if report.mostMessagesForOneContact > 3 || report.callsOutsideCallingHours > 0 || report.promisesKept != report.promisesMade {
+            throw ExitCode(1)
+        }
+    }
+}
+
+enum Format {
+    static func local(_ date: Date, _ zone: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: zone)
+        formatter.dateFormat = "EEE yyyy-MM-dd HH:mm zzz"
+        return formatter.string(from: date)
+    }
+
+    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    static func table(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], min(cell.count, 60)) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                let cut = cell.count > 60 ? String(cell.prefix(59)) + "…" : cell
+                return cut.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    static func csv(_ rows: [[String]]) -> String {
+        rows.map { row in
+            row.map { cell in
+                cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                    ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+            }.joined(separator: ",")
+        }.joined(separator: "\n")
+    }
+}
