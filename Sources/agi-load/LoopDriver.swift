@@ -1,0 +1,96 @@
+import NIOCore
+import NIOPosix
+
+/// Runs one event loop's share of the sessions: a number of slots, each of which starts a new
+/// session as soon as its previous one ends, until the plan's limit.
+///
+/// Every method runs on ``loop``; figures are kept per loop so that no lock sits on the
+/// measured path, and merged once all loops are done.
+final class LoopDriver {
+    /// The event loop every session of this driver runs on.
+    let loop: any EventLoop
+    /// The run's plan.
+    let plan: LoadPlan
+    /// This loop's figures so far.
+    var stats = LoadStats()
+
+    private var sessionsLeft: Int?
+    private let stopStartingAt: NIODeadline?
+    private var slotsRunning = 0
+    private var nextSessionNumber: Int
+    private let finished: EventLoopPromise<LoadStats>
+
+    /// - Parameters:
+    ///   - loop: the loop to run on.
+    ///   - plan: the run's plan.
+    ///   - sessionBudget: this loop's share of the sessions, or nil for a timed run.
+    ///   - stopStartingAt: when a timed run stops starting sessions.
+    ///   - firstSessionNumber: makes unique ids differ across loops.
+    init(loop: any EventLoop, plan: LoadPlan, sessionBudget: Int?, stopStartingAt: NIODeadline?,
+         firstSessionNumber: Int) {
+        self.loop = loop
+        self.plan = plan
+        self.sessionsLeft = sessionBudget
+        self.stopStartingAt = stopStartingAt
+        self.nextSessionNumber = firstSessionNumber
+        self.finished = loop.makePromise()
+    }
+
+    /// Starts the slots; the future completes with this loop's figures once the last slot stops.
+    ///
+    /// - Parameters:
+    ///   - slots: how many sessions this loop keeps in progress.
+    ///   - rampOffsets: when each slot starts its first session, relative to now.
+    func start(rampOffsets: [TimeAmount]) -> EventLoopFuture<LoadStats> {
+        loop.preconditionInEventLoop()
+        slotsRunning = rampOffsets.count
+        if rampOffsets.isEmpty { finished.succeed(stats) }
+        for offset in rampOffsets {
+            if offset > .zero {
+                loop.assumeIsolated().scheduleTask(in: offset) { self.runSlot() }
+            } else {
+                runSlot()
+            }
+        }
+        return finished.futureResult
+    }
+
+    /// Records how a session ended and starts the slot's next one.
+    func sessionEnded(_ end: SessionEnd) {
+        stats.record(end)
+        runSlot()
+    }
+
+    private func runSlot() {
+        let mayStart: Bool
+        if let left = sessionsLeft {
+            mayStart = left > 0
+            if mayStart { sessionsLeft = left - 1 }
+        } else {
+            mayStart = NIODeadline.now() < (stopStartingAt ?? .distantPast)
+        }
+        guard mayStart else {
+            slotsRunning -= 1
+            if slotsRunning == 0 { finished.succeed(stats) }
+            return
+        }
+        nextSessionNumber += 1
+        let environment = plan.environment(sessionNumber: nextSessionNumber)
+        let driver = NIOLoopBound(self, eventLoop: loop)
+        ClientBootstrap(group: loop)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        AsteriskSideHandler(driver: driver.value, environment: environment))
+                }
+            }
+            .connect(to: plan.server)
+            .assumeIsolated()
+            .whenFailure { _ in
+                self.stats.connectFailures += 1
+                // A pause, so a server that refuses does not turn the run into a busy loop.
+                self.loop.assumeIsolated().scheduleTask(in: .milliseconds(10)) { self.runSlot() }
+            }
+    }
+}
