@@ -150,7 +150,8 @@ final class MemorySampler: Sendable {
 
     init(process: ServerProcess) {
         let loop = group.next()
-        let peak = NIOLoopBound(Box(), eventLoop: loop)
+        // A loop-bound value must be made on its loop.
+        let peak = try! loop.submit { NIOLoopBound(Box(), eventLoop: loop) }.wait()
         self.peak = peak
         task = loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(20)) { _ in
             if let memory = process.memory() {
