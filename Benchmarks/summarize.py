@@ -23,9 +23,9 @@ def load(directory, name):
 
 def main(directory):
     figures = {}
-    print('| scenario | server | sessions/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | '
-          'peak RSS MiB | server CPU s | generator CPU s |')
-    print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    print('| scenario | server | sessions/s | p50 ms | p99 ms | p99.9 ms | max ms | first command p99 ms | '
+          'errors | peak RSS MiB | server CPU s | generator CPU s |')
+    print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for scenario, scenario_title in SCENARIOS:
         for server, server_title in SERVERS:
             f = load(directory, f'{server}-{scenario}')
@@ -35,7 +35,7 @@ def main(directory):
             rss = (f.get('server_peak_rss_kib') or 0) / 1024
             print(f"| {scenario_title} | {server_title} | {f['sessions_per_s']:.0f} | "
                   f"{f['turnaround_p50_ms']:.3f} | {f['turnaround_p99_ms']:.3f} | "
-                  f"{f['turnaround_p999_ms']:.3f} | {f['turnaround_max_ms']:.3f} | {f['errors']} | "
+                  f"{f['turnaround_p999_ms']:.3f} | {f['turnaround_max_ms']:.3f} | {f['first_command_p99_ms']:.3f} | {f['errors']} | "
                   f"{rss:.1f} | {f.get('server_cpu_s') or 0:.2f} | {f['generator_cpu_s']:.2f} |")
 
     print()
@@ -66,6 +66,9 @@ def main(directory):
             print(f"note  {key[0]} {key[1]}: {f['errors']} errors (connect {f['connect_failures']}, "
                   f"closed before a command {f['closed_before_command']}, reset {f['resets']}, "
                   f"timed out {f['timeouts']})")
+        if key[0] == 'touchbase-answered' and f['sessions'] and f['commands'] <= f['sessions']:
+            print(f"note  touchbase-answered {key[1]}: {f['commands']} commands for {f['sessions']} sessions, "
+                  f"none past the first: the server has no `answered` route yet (it answers a VERBOSE and closes)")
         if key[0] != 'touchbase-answered' and f['sessions'] and f['sessions_reached_hangup'] != f['sessions']:
             print(f"note  {key[0]} {key[1]}: only {f['sessions_reached_hangup']} of {f['sessions']} "
                   f"sessions reached HANGUP")

@@ -4,8 +4,9 @@ import NIOCore
 /// line as ``AsteriskReplies`` says, one at a time as Asterisk does, and waits for the server to
 /// close the connection (Asterisk never closes first).
 ///
-/// Measures each command's turnaround: from the moment our previous answer (or the
-/// environment) was written to the moment the server's next command line arrived.
+/// Measures each command's turnaround: from the moment our previous answer was written to the
+/// moment the server's next command line arrived; and, apart, the first command's wait, from the
+/// environment written to the first command received (session set-up and routing).
 final class AsteriskSideHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -86,7 +87,12 @@ final class AsteriskSideHandler: ChannelInboundHandler {
     private func answer(_ line: String, context: ChannelHandlerContext) {
         let now = NIODeadline.now()
         if let answeredAt {
-            driver.stats.turnaround.record(nanoseconds: UInt64(max(0, (now - answeredAt).nanoseconds)))
+            let waited = UInt64(max(0, (now - answeredAt).nanoseconds))
+            if commands == 0 {
+                driver.stats.firstCommand.record(nanoseconds: waited)
+            } else {
+                driver.stats.turnaround.record(nanoseconds: waited)
+            }
             self.answeredAt = nil
         }
         commands += 1

@@ -23,6 +23,9 @@ struct LoadReport {
     private func milliseconds(atPercentile p: Double) -> Double {
         Double(stats.turnaround.value(atPercentile: p)) / 1e6
     }
+    private func firstCommandMilliseconds(atPercentile p: Double) -> Double {
+        Double(stats.firstCommand.value(atPercentile: p)) / 1e6
+    }
     private var maximumMilliseconds: Double { Double(stats.turnaround.maximum) / 1e6 }
 
     /// Several lines for a terminal.
@@ -42,6 +45,9 @@ struct LoadReport {
             "turnaround   p50 \(fixed(milliseconds(atPercentile: 50), 3)) ms   p90 \(fixed(milliseconds(atPercentile: 90), 3)) ms"
                 + "   p99 \(fixed(milliseconds(atPercentile: 99), 3)) ms   p99.9 \(fixed(milliseconds(atPercentile: 99.9), 3)) ms"
                 + "   max \(fixed(maximumMilliseconds, 3)) ms   (\(stats.turnaround.count) samples)",
+            "first cmd    p50 \(fixed(firstCommandMilliseconds(atPercentile: 50), 3)) ms"
+                + "   p99 \(fixed(firstCommandMilliseconds(atPercentile: 99), 3)) ms"
+                + "   max \(fixed(Double(stats.firstCommand.maximum) / 1e6, 3)) ms   (environment to first command)",
             "errors       \(stats.errors) (connect \(stats.connectFailures), closed before a command \(stats.closedBeforeCommand),"
                 + " reset \(stats.failures), timed out \(stats.timeouts), overlong line \(stats.protocolViolations))",
         ]
@@ -72,6 +78,9 @@ struct LoadReport {
             var turnaround_p99_ms: Double
             var turnaround_p999_ms: Double
             var turnaround_max_ms: Double
+            var first_command_p50_ms: Double
+            var first_command_p99_ms: Double
+            var first_command_max_ms: Double
             var errors: Int
             var connect_failures: Int
             var closed_before_command: Int
@@ -92,7 +101,10 @@ struct LoadReport {
             turnaround_samples: stats.turnaround.count,
             turnaround_p50_ms: milliseconds(atPercentile: 50), turnaround_p90_ms: milliseconds(atPercentile: 90),
             turnaround_p99_ms: milliseconds(atPercentile: 99), turnaround_p999_ms: milliseconds(atPercentile: 99.9),
-            turnaround_max_ms: maximumMilliseconds, errors: stats.errors,
+            turnaround_max_ms: maximumMilliseconds,
+            first_command_p50_ms: firstCommandMilliseconds(atPercentile: 50),
+            first_command_p99_ms: firstCommandMilliseconds(atPercentile: 99),
+            first_command_max_ms: Double(stats.firstCommand.maximum) / 1e6, errors: stats.errors,
             connect_failures: stats.connectFailures, closed_before_command: stats.closedBeforeCommand,
             resets: stats.failures, timeouts: stats.timeouts, overlong_lines: stats.protocolViolations,
             server_pid: serverPID, server_start_rss_kib: serverStartRSSKiB, server_peak_rss_kib: serverPeakRSSKiB,

@@ -34,8 +34,10 @@ struct LoadStats: Sendable {
     var timeouts = 0
     /// Sessions where the server sent an overlong line.
     var protocolViolations = 0
-    /// Time from each answer (or the environment) written to the server's next command received.
+    /// Time from each answer written to the server's next command received.
     var turnaround = TurnaroundHistogram()
+    /// Time from the environment written to the server's first command received.
+    var firstCommand = TurnaroundHistogram()
 
     /// Everything that went wrong.
     var errors: Int { connectFailures + closedBeforeCommand + failures + timeouts + protocolViolations }
@@ -65,5 +67,6 @@ struct LoadStats: Sendable {
         timeouts += other.timeouts
         protocolViolations += other.protocolViolations
         turnaround.merge(other.turnaround)
+        firstCommand.merge(other.firstCommand)
     }
 }
