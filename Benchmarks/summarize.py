@@ -24,8 +24,8 @@ def load(directory, name):
 def main(directory):
     figures = {}
     print('| scenario | server | sessions/s | p50 ms | p99 ms | p99.9 ms | max ms | first command p99 ms | '
-          'errors | peak RSS MiB | server CPU s | generator CPU s |')
-    print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+          'errors | peak RSS MiB | server CPU s | generator CPU s | generator lag p99 ms |')
+    print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for scenario, scenario_title in SCENARIOS:
         for server, server_title in SERVERS:
             f = load(directory, f'{server}-{scenario}')
@@ -33,10 +33,15 @@ def main(directory):
                 continue
             figures[(server, scenario)] = f
             rss = (f.get('server_peak_rss_kib') or 0) / 1024
+
+            def ms(key):
+                # No turnaround at all (a dialog of one command) is not a turnaround of 0 ms.
+                return f"{f[key]:.3f}" if f['turnaround_samples'] else '–'
             print(f"| {scenario_title} | {server_title} | {f['sessions_per_s']:.0f} | "
-                  f"{f['turnaround_p50_ms']:.3f} | {f['turnaround_p99_ms']:.3f} | "
-                  f"{f['turnaround_p999_ms']:.3f} | {f['turnaround_max_ms']:.3f} | {f['first_command_p99_ms']:.3f} | {f['errors']} | "
-                  f"{rss:.1f} | {f.get('server_cpu_s') or 0:.2f} | {f['generator_cpu_s']:.2f} |")
+                  f"{ms('turnaround_p50_ms')} | {ms('turnaround_p99_ms')} | "
+                  f"{ms('turnaround_p999_ms')} | {ms('turnaround_max_ms')} | {f['first_command_p99_ms']:.3f} | {f['errors']} | "
+                  f"{rss:.1f} | {f.get('server_cpu_s') or 0:.2f} | {f['generator_cpu_s']:.2f} | "
+                  f"{f.get('generator_loop_lag_p99_ms', 0):.3f} |")
 
     print()
     verdicts = []

@@ -55,7 +55,8 @@ struct LoadReport {
             lines.append("server       pid \(serverPID): peak RSS \(mebibytes(serverPeakRSSKiB)) MiB"
                 + " (at start \(mebibytes(serverStartRSSKiB)) MiB), CPU \(fixed(serverCPUSeconds ?? 0, 2)) s")
         }
-        lines.append("generator    CPU \(fixed(generatorCPUSeconds, 2)) s")
+        lines.append("generator    CPU \(fixed(generatorCPUSeconds, 2)) s, event loop lag p99 "
+            + "\(fixed(Double(stats.loopLag.value(atPercentile: 99)) / 1e6, 3)) ms, max \(fixed(Double(stats.loopLag.maximum) / 1e6, 3)) ms")
         return lines.joined(separator: "\n")
     }
 
@@ -92,6 +93,8 @@ struct LoadReport {
             var server_peak_rss_kib: Int?
             var server_cpu_s: Double?
             var generator_cpu_s: Double
+            var generator_loop_lag_p99_ms: Double
+            var generator_loop_lag_max_ms: Double
         }
         let figures = Figures(
             route: plan.route, concurrency: plan.concurrency,
@@ -108,7 +111,9 @@ struct LoadReport {
             connect_failures: stats.connectFailures, closed_before_command: stats.closedBeforeCommand,
             resets: stats.failures, timeouts: stats.timeouts, overlong_lines: stats.protocolViolations,
             server_pid: serverPID, server_start_rss_kib: serverStartRSSKiB, server_peak_rss_kib: serverPeakRSSKiB,
-            server_cpu_s: serverCPUSeconds, generator_cpu_s: generatorCPUSeconds)
+            server_cpu_s: serverCPUSeconds, generator_cpu_s: generatorCPUSeconds,
+            generator_loop_lag_p99_ms: Double(stats.loopLag.value(atPercentile: 99)) / 1e6,
+            generator_loop_lag_max_ms: Double(stats.loopLag.maximum) / 1e6)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(figures)) ?? Data("{}".utf8)

@@ -38,6 +38,8 @@ struct LoadStats: Sendable {
     var turnaround = TurnaroundHistogram()
     /// Time from the environment written to the server's first command received.
     var firstCommand = TurnaroundHistogram()
+    /// How late the generator's loop ran a task due every 10 ms: the generator's own delay.
+    var loopLag = TurnaroundHistogram()
 
     /// Everything that went wrong.
     var errors: Int { connectFailures + closedBeforeCommand + failures + timeouts + protocolViolations }
@@ -68,5 +70,6 @@ struct LoadStats: Sendable {
         protocolViolations += other.protocolViolations
         turnaround.merge(other.turnaround)
         firstCommand.merge(other.firstCommand)
+        loopLag.merge(other.loopLag)
     }
 }

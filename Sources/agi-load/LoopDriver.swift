@@ -44,7 +44,11 @@ final class LoopDriver {
     func start(rampOffsets: [TimeAmount]) -> EventLoopFuture<LoadStats> {
         loop.preconditionInEventLoop()
         slotsRunning = rampOffsets.count
-        if rampOffsets.isEmpty { finished.succeed(stats) }
+        if rampOffsets.isEmpty {
+            finished.succeed(stats)
+        } else {
+            probeLag(at: .now() + Self.lagProbeInterval)
+        }
         for offset in rampOffsets {
             if offset > .zero {
                 loop.assumeIsolated().scheduleTask(in: offset) { self.runSlot() }
@@ -53,6 +57,18 @@ final class LoopDriver {
             }
         }
         return finished.futureResult
+    }
+
+    private static let lagProbeInterval = TimeAmount.milliseconds(10)
+
+    /// Measures how late this loop runs a task due at `deadline`: the generator's own share of
+    /// any turnaround, which a busy generator would add to the server's.
+    private func probeLag(at deadline: NIODeadline) {
+        loop.assumeIsolated().scheduleTask(deadline: deadline) {
+            let now = NIODeadline.now()
+            self.stats.loopLag.record(nanoseconds: UInt64(max(0, (now - deadline).nanoseconds)))
+            if self.slotsRunning > 0 { self.probeLag(at: now + Self.lagProbeInterval) }
+        }
     }
 
     /// Records how a session ended and starts the slot's next one.
