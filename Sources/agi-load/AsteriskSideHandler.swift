@@ -97,24 +97,27 @@ final class AsteriskSideHandler: ChannelInboundHandler {
         }
         commands += 1
         driver.stats.commands += 1
-        let reply = driver.plan.replies.reply(to: line)
-        if reply.line.hasPrefix("510") { driver.stats.unknownCommands += 1 }
-        if line.uppercased().hasPrefix("HANGUP") { sawHangup = true }
+        let reply = driver.reply(to: line)
+        if reply.isUnknown { driver.stats.unknownCommands += 1 }
+        if reply.isHangup { sawHangup = true }
         guard reply.delay > .zero else {
-            write(reply.line + "\n", context: context)
+            write(reply.bytes, context: context)
             return
         }
         playback = context.eventLoop.assumeIsolated().scheduleTask(in: reply.delay) { [weak self] in
             guard let self else { return }
             self.playback = nil
-            self.write(reply.line + "\n", context: context)
+            self.write(reply.bytes, context: context)
             self.answerLines(context: context)
         }
     }
 
     private func write(_ text: String, context: ChannelHandlerContext) {
+        write(context.channel.allocator.buffer(string: text), context: context)
+    }
+
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
-        let buffer = context.channel.allocator.buffer(string: text)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         answeredAt = .now()
     }

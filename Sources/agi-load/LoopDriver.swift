@@ -59,6 +59,29 @@ final class LoopDriver {
         return finished.futureResult
     }
 
+    /// An answer ready to write, remembered per command line: a session repeats the same few
+    /// lines, and the generator's own work is kept small so that the server's shows.
+    struct PreparedReply {
+        var bytes: ByteBuffer
+        var delay: TimeAmount
+        var isUnknown: Bool
+        var isHangup: Bool
+    }
+    private var preparedReplies: [String: PreparedReply] = [:]
+
+    /// The answer to a command line, from the plan's ``AsteriskReplies``.
+    func reply(to line: String) -> PreparedReply {
+        if let prepared = preparedReplies[line] { return prepared }
+        let reply = plan.replies.reply(to: line)
+        let prepared = PreparedReply(
+            bytes: ByteBuffer(string: reply.line + "\n"), delay: reply.delay,
+            isUnknown: reply.line.hasPrefix("510"),
+            isHangup: line.split(separator: " ", maxSplits: 1).first?.uppercased() == "HANGUP")
+        // Bounded: a server that sends ever-new lines gets answers, not a growing table.
+        if preparedReplies.count < 256 { preparedReplies[line] = prepared }
+        return prepared
+    }
+
     private static let lagProbeInterval = TimeAmount.milliseconds(10)
 
     /// Measures how late this loop runs a task due at `deadline`: the generator's own share of
