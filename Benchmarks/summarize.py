@@ -8,7 +8,8 @@ import os
 import sys
 
 SERVERS = [('touchbase', 'TouchBase (bench)'), ('panoramisk', 'panoramisk'),
-           ('asyncio', 'plain asyncio'), ('touchbase-answered', 'TouchBase (answered)')]
+           ('asyncio', 'plain asyncio'), ('nio-reference', 'minimal SwiftNIO handler'),
+           ('touchbase-answered', 'TouchBase (answered)')]
 SCENARIOS = [('throughput', 'throughput: 100 at once, back to back'),
              ('busy-pbx', 'busy PBX: 1,000 at once, 1 s playback')]
 
