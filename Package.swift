@@ -73,6 +73,11 @@ let package = Package(
             "AGI", .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
+        .testTarget(name: "AGILoadTests", dependencies: [
+            "agi-load",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "AGITests", dependencies: [
             "AGI",
             .product(name: "NIOCore", package: "swift-nio"),
