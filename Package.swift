@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "TouchBase",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "touchbase", targets: ["touchbase"]),
         .executable(name: "agi-load", targets: ["agi-load"]),

@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// A FastAGI server: Asterisk's `AGI(agi://host:port/route?query,args)` connects here and the
 /// route's handler runs the dialog.
 ///
-/// Each connection is one session, served as its own child task over `NIOAsyncChannel`, so a
+/// Each connection is one session, served as its own child task on the connection's event loop, so a
 /// thousand calls at once cost a thousand small tasks, not threads. The server closes a
 /// connection when its handler returns (Asterisk never closes first), when the peer sends no
 /// environment within ``Configuration/environmentTimeout``, and when a handler runs past
@@ -92,7 +92,7 @@ public final class FastAGIServer: Service, Sendable {
     /// Listens and serves sessions until shutdown; returns when the last session has ended.
     public func run() async throws {
         let configuration = self.configuration
-        let server: NIOAsyncChannel<NIOAsyncChannel<AGIInbound, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<FastAGIConnection, Never>
         do {
             server = try await bind(configuration)
         } catch {
@@ -106,22 +106,35 @@ public final class FastAGIServer: Service, Sendable {
         try await serve(server)
     }
 
-    private func bind(_ configuration: Configuration) async throws -> NIOAsyncChannel<NIOAsyncChannel<AGIInbound, ByteBuffer>, Never> {
-        try await ServerBootstrap(group: eventLoopGroup)
+    private func bind(_ configuration: Configuration) async throws -> NIOAsyncChannel<FastAGIConnection, Never> {
+        let logger = self.logger
+        return try await ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
-                        AGIInboundDecoder(maximumLineLength: configuration.maximumLineLength,
-                                          maximumEnvironmentLines: configuration.maximumEnvironmentLines)))
-                    return try NIOAsyncChannel<AGIInbound, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    // Checked here, on the channel's event loop, so a refused peer costs no task.
+                    let peer = channel.remoteAddress?.ipAddress ?? "unknown"
+                    if !configuration.allowedPeers.allows(ipAddress: peer) {
+                        // Closed before a byte is read; the session task then ends at once.
+                        logger.warning("FastAGI connection refused: peer is not in allowed_peers", metadata: ["agi.peer": "\(peer)"])
+                        channel.close(promise: nil)
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(AGIInboundDecoder(maximumLineLength: configuration.maximumLineLength,
+                                                               maximumEnvironmentLines: configuration.maximumEnvironmentLines)),
+                        AGISessionDeadlineHandler(environmentTimeout: configuration.environmentTimeout,
+                                                  sessionTimeout: configuration.sessionTimeout, logger: logger),
+                    ])
+                    let handler = AGIConnectionHandler()
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    return FastAGIConnection(channel: channel, handler: handler)
                 }
             }
     }
 
-    private func serve(_ server: NIOAsyncChannel<NIOAsyncChannel<AGIInbound, ByteBuffer>, Never>) async throws {
+    private func serve(_ server: NIOAsyncChannel<FastAGIConnection, Never>) async throws {
         if let address = server.channel.localAddress {
             logger.info("FastAGI listening", metadata: [
                 "address": "\(address)", "routes": "\(router.paths.joined(separator: ","))",
@@ -134,7 +147,9 @@ public final class FastAGIServer: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { sessions in
                 try await server.executeThenClose { connections in
                     for try await connection in connections {
-                        sessions.addTask { await self.serve(connection) }
+                        sessions.addTask(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
+                            await self.serve(connection)
+                        }
                     }
                 }
             }
@@ -169,46 +184,74 @@ public final class FastAGIServer: Service, Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<AGIInbound, ByteBuffer>) async {
+    private func serve(_ connection: FastAGIConnection) async {
         let channel = connection.channel
-        let peer = channel.remoteAddress?.ipAddress ?? "unknown"
-        let logger = {
-            var logger = self.logger
-            logger[metadataKey: "agi.peer"] = "\(peer)"
-            return logger
-        }()
-
-        guard configuration.allowedPeers.allows(ipAddress: peer) else {
-            logger.warning("FastAGI connection refused: peer is not in allowed_peers")
-            try? await channel.close()
-            return
-        }
-
         let key = ObjectIdentifier(channel)
         state.withLockedValue { $0.sessions[key] = channel }
         defer { state.withLockedValue { _ = $0.sessions.removeValue(forKey: key) } }
+        var logger = self.logger
+        logger[metadataKey: "agi.peer"] = .stringConvertible(PeerDescription(channel: channel))
+        await router.runSession(over: HandlerAGITransport(connection: connection), logger: logger)
+        // Asterisk never closes first: the session ends when its handler returns.
+        channel.close(promise: nil)
+    }
+}
 
-        let environmentDeadline = channel.eventLoop.scheduleTask(in: configuration.environmentTimeout) {
+/// The peer's address, formatted only if a log line is written.
+private struct PeerDescription: CustomStringConvertible, Sendable {
+    let channel: any Channel
+    var description: String { channel.remoteAddress?.ipAddress ?? "unknown" }
+}
+
+/// Closes a FastAGI connection that sends no environment in time, or whose session runs past
+/// its deadline. Runs on the channel's event loop, so the timers cost no thread hop.
+final class AGISessionDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = AGIInbound
+    typealias InboundOut = AGIInbound
+
+    private let environmentTimeout: TimeAmount
+    private let sessionTimeout: TimeAmount
+    private let logger: Logger
+    private var environmentDeadline: Scheduled<Void>?
+    private var sessionDeadline: Scheduled<Void>?
+
+    init(environmentTimeout: TimeAmount, sessionTimeout: TimeAmount, logger: Logger) {
+        self.environmentTimeout = environmentTimeout
+        self.sessionTimeout = sessionTimeout
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loop = context.eventLoop.assumeIsolated()
+        let channel = context.channel
+        let logger = self.logger
+        environmentDeadline = loop.scheduleTask(in: environmentTimeout) {
             logger.info("Closing FastAGI connection that sent no environment in time")
             channel.close(promise: nil)
         }
-        let sessionDeadline = channel.eventLoop.scheduleTask(in: configuration.sessionTimeout) {
+        sessionDeadline = loop.scheduleTask(in: sessionTimeout) {
             logger.warning("Closing FastAGI session that ran past its deadline")
             channel.close(promise: nil)
         }
-        defer { sessionDeadline.cancel() }
+    }
 
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                let transport = ChannelAGITransport(inbound: inbound.makeAsyncIterator(), outbound: outbound,
-                                                 allocator: channel.allocator,
-                                                 environmentDeadline: environmentDeadline)
-                await router.runSession(over: transport, logger: logger)
-            }
-        } catch {
-            logger.debug("FastAGI connection closed with an error", metadata: ["error": "\(error)"])
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .environment = unwrapInboundIn(data) {
+            environmentDeadline?.cancel()
+            environmentDeadline = nil
         }
-        environmentDeadline.cancel()
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        environmentDeadline?.cancel()
+        sessionDeadline?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        environmentDeadline?.cancel()
+        sessionDeadline?.cancel()
     }
 }
 
@@ -230,7 +273,6 @@ struct ChannelAGITransport: AGITransport {
     var inbound: NIOAsyncChannelInboundStream<AGIInbound>.AsyncIterator
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     let allocator: ByteBufferAllocator
-    let environmentDeadline: Scheduled<Void>?
 
     mutating func write(line: String) async throws {
         var buffer = allocator.buffer(capacity: line.utf8.count + 1)
@@ -240,8 +282,6 @@ struct ChannelAGITransport: AGITransport {
     }
 
     mutating func next() async throws -> AGIInbound? {
-        let frame = try await inbound.next()
-        if case .environment? = frame { environmentDeadline?.cancel() }
-        return frame
+        try await inbound.next()
     }
 }

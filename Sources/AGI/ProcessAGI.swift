@@ -42,7 +42,7 @@ public enum ProcessAGI {
             }
         return try await channel.executeThenClose { inbound, outbound in
             let transport = ChannelAGITransport(inbound: inbound.makeAsyncIterator(), outbound: outbound,
-                                                allocator: channel.channel.allocator, environmentDeadline: nil)
+                                                allocator: channel.channel.allocator)
             // The route named on the command line wins: for process AGI, agi_request holds the
             // program's path.
             return await router.runSession(over: transport, hangupSignal: hangup, route: route, logger: logger)

@@ -153,11 +153,12 @@ public struct FollowUpSimulation: Sendable {
 
     /// Reads the contact's wall clock directly, apart from the cadence's own check.
     private func isInsideCallingHours(_ date: Date, contact: Contact) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: contact.timeZone)!
+        guard let calendar = ZonedCalendar.cached(contact.timeZone)?.calendar else { return false }
         let c = calendar.dateComponents([.weekday, .hour, .minute], from: date)
         let minutes = c.hour! * 60 + c.minute!
-        guard let hours = policy.callingHours[c.weekday!] else { return false }
+        guard let hours = policy.callingHours[c.weekday!], !policy.holidays.contains(ZonedCalendar.cached(contact.timeZone)!.dayKey(date)) else {
+            return false
+        }
         return minutes >= max(hours.lowerBound.minutes, 8 * 60) && minutes < min(hours.upperBound.minutes, 21 * 60)
     }
 }
