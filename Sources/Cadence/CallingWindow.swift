@@ -45,7 +45,8 @@ public struct ZonedCalendar: Sendable {
     /// The local date (`YYYY-MM-DD`) of a moment.
     public func dayKey(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+        return "\(c.year!)-\(two(c.month!))-\(two(c.day!))"
     }
 
     /// The local time of day of a moment.
@@ -98,7 +99,7 @@ private final class ZoneCache: @unchecked Sendable {
 extension CallingPolicy {
     /// Whether calls may be made on the local day holding a moment.
     public func isBusinessDay(_ date: Date, in zone: ZonedCalendar) -> Bool {
-        hours(onWeekday: zone.weekday(date)) != nil && !holidays.contains(zone.dayKey(date))
+        hours(onWeekday: zone.weekday(date)) != nil && (holidays.isEmpty || !holidays.contains(zone.dayKey(date)))
     }
 
     /// The business day on or after the local day of `date`, at most a year ahead.

@@ -198,6 +198,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func earliestNextCall() async throws -> Date? {
+        try await writer.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT MIN(next_call_start) FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
+                WHERE follow_up.phase = 'active' AND contact.do_not_call = 0
+                """).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
     public func beginCall(_ call: CallStart) async throws {
         try await writer.write { db in try Self.insertCall(call, db: db) }
     }

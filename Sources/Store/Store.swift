@@ -21,7 +21,9 @@ public protocol Store: Sendable {
     func setDoNotCall(contactID: Int64, now: Date) async throws
     /// Active contacts whose next call has started by `now`, earliest first.
     func dueFollowUps(now: Date, limit: Int) async throws -> [(contact: Contact, state: FollowUpState)]
-    /// Records that a call was placed; returns its dial number within the step.
+    /// The earliest start of an active follow-up's next call, or `nil` when none is scheduled.
+    func earliestNextCall() async throws -> Date?
+    /// Records that a call was placed.
     func beginCall(_ call: CallStart) async throws
     /// Records a call's outcome and the follow-up's new state in one transaction.
     func finishCall(_ call: CallFinish) async throws

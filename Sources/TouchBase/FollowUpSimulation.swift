@@ -127,7 +127,15 @@ public struct FollowUpSimulation: Sendable {
                 try await store.recordCalls([(CallStart(callID: callID, contactID: callback.contactID, step: state.step, dialNumber: 0, startedAt: now),
                                               CallFinish(callID: callID, endedAt: now, variables: AsteriskCallVariables(), outcome: .calledBack, decision: decision))])
             }
-            now = now.addingTimeInterval(300)
+            // Skip the quiet stretches (nights, weekends): jump to the tick of the next event.
+            var next = now.addingTimeInterval(300)
+            let upcoming = [try await store.earliestNextCall(), callbacks.map(\.at).min()].compactMap { $0 }.min()
+            if let upcoming, upcoming > next {
+                next = next.addingTimeInterval((upcoming.timeIntervalSince(next) / 300).rounded(.up) * 300)
+            } else if upcoming == nil {
+                break
+            }
+            now = next
         }
         // Promises whose slot lay inside the simulated time and got no call were broken.
         report.promisesMade -= pendingPromises.values.filter { $0.start >= end }.count
@@ -156,7 +164,8 @@ public struct FollowUpSimulation: Sendable {
         guard let calendar = ZonedCalendar.cached(contact.timeZone)?.calendar else { return false }
         let c = calendar.dateComponents([.weekday, .hour, .minute], from: date)
         let minutes = c.hour! * 60 + c.minute!
-        guard let hours = policy.callingHours[c.weekday!], !policy.holidays.contains(ZonedCalendar.cached(contact.timeZone)!.dayKey(date)) else {
+        guard let hours = policy.callingHours[c.weekday!],
+              policy.holidays.isEmpty || !policy.holidays.contains(ZonedCalendar.cached(contact.timeZone)!.dayKey(date)) else {
             return false
         }
         return minutes >= max(hours.lowerBound.minutes, 8 * 60) && minutes < min(hours.upperBound.minutes, 21 * 60)
