@@ -1,0 +1,133 @@
+"""A local HTTP server that answers as the cloud TTS providers do, for TouchBase's tests.
+
+Routes follow each provider's documented API: OpenAI-compatible /v1/audio/speech, Google
+/v1/text:synthesize, Azure /cognitiveservices/v1, ElevenLabs /v1/text-to-speech/{voice}.
+The words choose a fault: RATE_LIMIT_ONCE (429 with Retry-After, then success), SERVER_ERROR
+(5xx with the provider's error body), TRUNCATE (a body shorter than its Content-Length),
+SLOW (answers after 5 s), EMPTY (200 with no body), THROTTLE_ONCE (Polly-style 400
+ThrottlingException). GET /count tells how many synthesis requests were served.
+Prints its port on the first line of stdout; binds 127.0.0.1 only.
+"""
+import base64, http.server, json, math, struct, sys, threading, time
+
+count = 0
+seen_once = set()
+lock = threading.Lock()
+
+def tone(rate, seconds=0.6):
+    n = int(rate * seconds)
+    return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate))) for i in range(n))
+
+def wav(pcm, rate):
+    return (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+            + b"data" + struct.pack("<I", len(pcm)) + pcm)
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, content_type="application/octet-stream", headers=(), length=None):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def do_GET(self):
+        if self.path == "/count":
+            self.send(200, str(count).encode(), "text/plain")
+        else:
+            self.send(404, b"not found", "text/plain")
+
+    def fault(self, words, error_body, error_type="application/json"):
+        key = (self.path.split("?")[0], words)
+        if "RATE_LIMIT_ONCE" in words:
+            with lock:
+                first = key not in seen_once
+                seen_once.add(key)
+            if first:
+                self.send(429, error_body(429, "Rate limit reached"), error_type, [("Retry-After", "1")])
+                return True
+        if "THROTTLE_ONCE" in words:
+            with lock:
+                first = key not in seen_once
+                seen_once.add(key)
+            if first:
+                self.send(400, json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode(), "application/x-amz-json-1.0")
+                return True
+        if "SERVER_ERROR" in words:
+            self.send(503, error_body(503, "The service is unavailable"), error_type)
+            return True
+        if "SLOW" in words:
+            time.sleep(5)
+        if "EMPTY" in words:
+            self.send(200, b"")
+            return True
+        return False
+
+    def do_POST(self):
+        global count
+        with lock:
+            count += 1
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        path = self.path.split("?")[0]
+        if path == "/v1/audio/speech":
+            request = json.loads(body)
+            if self.headers.get("Authorization") != "Bearer sk-test":
+                self.send(401, json.dumps({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}}).encode(), "application/json")
+                return
+            assert set(request) >= {"model", "voice", "input", "response_format"}, request
+            err = lambda code, msg: json.dumps({"error": {"message": msg, "type": "server_error", "code": None}}).encode()
+            if self.fault(request["input"], err):
+                return
+            pcm = tone(24000)
+            if "TRUNCATE" in request["input"]:
+                self.send(200, pcm[: len(pcm) // 2], length=len(pcm))
+                self.close_connection = True
+                return
+            self.send(200, pcm, "audio/pcm")
+        elif path == "/v1/text:synthesize":
+            request = json.loads(body)
+            if "key=google-test" not in self.path:
+                self.send(403, json.dumps({"error": {"code": 403, "message": "API key not valid. Please pass a valid API key.", "status": "PERMISSION_DENIED"}}).encode(), "application/json")
+                return
+            words = request["input"].get("text") or request["input"].get("ssml")
+            err = lambda code, msg: json.dumps({"error": {"code": code, "message": msg, "status": "RESOURCE_EXHAUSTED" if code == 429 else "UNAVAILABLE"}}).encode()
+            if self.fault(words, err):
+                return
+            rate = request["audioConfig"]["sampleRateHertz"]
+            assert request["audioConfig"]["audioEncoding"] == "LINEAR16"
+            self.send(200, json.dumps({"audioContent": base64.b64encode(wav(tone(rate), rate)).decode()}).encode(), "application/json")
+        elif path == "/cognitiveservices/v1":
+            if self.headers.get("Ocp-Apim-Subscription-Key") != "azure-test":
+                self.send(401, b"", "text/plain")
+                return
+            ssml = body.decode()
+            assert ssml.startswith("<speak") and self.headers.get("Content-Type") == "application/ssml+xml", ssml
+            if self.fault(ssml, lambda code, msg: b"", "text/plain"):
+                return
+            rate = 8000 if self.headers.get("X-Microsoft-OutputFormat") == "raw-8khz-16bit-mono-pcm" else 16000
+            self.send(200, tone(rate), "audio/x-wav")
+        elif path.startswith("/v1/text-to-speech/"):
+            request = json.loads(body)
+            if self.headers.get("xi-api-key") != "eleven-test":
+                self.send(401, json.dumps({"detail": {"status": "invalid_api_key", "message": "Invalid API key"}}).encode(), "application/json")
+                return
+            err = lambda code, msg: json.dumps({"detail": {"status": "too_many_concurrent_requests" if code == 429 else "server_error", "message": msg}}).encode()
+            if self.fault(request["text"], err):
+                return
+            if "output_format=ulaw_8000" in self.path:
+                self.send(200, bytes([0xFF, 0x7F] * 4000), "audio/basic")
+            else:
+                self.send(200, tone(16000), "audio/pcm")
+        else:
+            self.send(404, b"not found", "text/plain")
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()

@@ -1,3 +1,0 @@
-import Testing
-@testable import Speech
-@Suite struct SpeechPlaceholderTests { @Test func moduleLinks() { #expect(Bool(true)) } }

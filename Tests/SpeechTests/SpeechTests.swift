@@ -1,0 +1,233 @@
+import Foundation
+@testable import Speech
+import Testing
+
+@Suite("Audio")
+struct AudioTests {
+    func wav(_ pcm: [Int16], rate: Int, channels: Int = 1, streamed: Bool = false) -> [UInt8] {
+        var bytes = Array("RIFF".utf8)
+        func u32(_ v: Int) { bytes += withUnsafeBytes(of: UInt32(v).littleEndian, Array.init) }
+        func u16(_ v: Int) { bytes += withUnsafeBytes(of: UInt16(v).littleEndian, Array.init) }
+        u32(streamed ? 0xFFFF_FFFF : 36 + pcm.count * 2)
+        bytes += Array("WAVEfmt ".utf8)
+        u32(16); u16(1); u16(channels); u32(rate); u32(rate * 2 * channels); u16(2 * channels); u16(16)
+        bytes += Array("data".utf8)
+        u32(streamed ? 0xFFFF_FFFF : pcm.count * 2)
+        for s in pcm { bytes += withUnsafeBytes(of: s.littleEndian, Array.init) }
+        return bytes
+    }
+
+    @Test("WAV decodes, including a streamed WAV whose sizes are 0xFFFFFFFF")
+    func wavDecoding() throws {
+        let pcm: [Int16] = [0, 1000, -1000, 32767, -32768]
+        #expect(try AudioDecoding.wav(wav(pcm, rate: 22_050)) == PCMAudio(samples: pcm, sampleRate: 22_050))
+        #expect(try AudioDecoding.wav(wav(pcm, rate: 22_050, streamed: true)) == PCMAudio(samples: pcm, sampleRate: 22_050))
+        #expect(try AudioDecoding.wav(wav([100, 300, -100, -300], rate: 8_000, channels: 2)).samples == [200, -200])
+        #expect(throws: SpeechError.self) { try AudioDecoding.wav(Array("<html>error</html>".utf8)) }
+    }
+
+    @Test("mu-law round trips within G.711's step size")
+    func muLaw() {
+        for sample in stride(from: -32000, through: 32000, by: 997) {
+            let back = Int(MuLaw.decode(MuLaw.encode(Int16(sample))))
+            #expect(abs(back - sample) <= max(8, abs(sample) / 16), "\(sample) → \(back)")
+        }
+        #expect(MuLaw.encode(0) == 0xFF)
+    }
+
+    @Test("Piper's 22,050 Hz resamples to 16 kHz with libsoxr, length kept")
+    func resampling() throws {
+        let tone = (0..<22_050).map { Int16(8000 * sin(2 * Double.pi * 440 * Double($0) / 22_050)) }
+        let out = try PCMAudio(samples: tone, sampleRate: 22_050).resampled(to: 16_000)
+        #expect(out.sampleRate == 16_000)
+        #expect(abs(out.samples.count - 16_000) < 40)
+        #expect(out.samples.map { abs(Int($0)) }.max()! > 7000)
+    }
+
+    @Test("leading silence is trimmed to 50 ms and the level normalized under the peak ceiling")
+    func trimAndNormalize() {
+        let audio = PCMAudio(samples: [Int16](repeating: 0, count: 8000) + [Int16](repeating: 2000, count: 8000), sampleRate: 16_000)
+        let trimmed = audio.trimmingLeadingSilence()
+        #expect(trimmed.samples.count == 8000 + 800)
+        let loud = trimmed.normalized()
+        #expect(loud.samples.map { abs(Int($0)) }.max()! <= 29_205)
+        #expect(loud.samples.last! > 2000)
+    }
+
+    @Test("SHA-256 matches FIPS 180-4's examples")
+    func sha256() {
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test("Retry-After is read as seconds or as an HTTP date, and capped")
+    func retryAfter() {
+        let now = Date(timeIntervalSince1970: 1_795_353_109)
+        #expect(RetryPolicy.retryAfterSeconds("3", now: now) == 3)
+        let later = now.addingTimeInterval(10)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        #expect(RetryPolicy.retryAfterSeconds(formatter.string(from: later), now: now) == 10)
+        #expect(RetryPolicy().delay(after: 1, retryAfter: "120") == .seconds(20))
+        #expect(RetryPolicy().delay(after: 3, retryAfter: nil) == .seconds(2))
+    }
+}
+
+@Suite("Cloud providers' wire formats against a local server that answers as they do", .serialized)
+struct ProviderTests {
+    let client = HTTPClient(configuration: .init(totalTimeout: .seconds(2)))
+    let fast = RetryPolicy(attempts: 3, baseDelay: .milliseconds(50))
+
+    func count(_ server: ChildServer) async throws -> Int {
+        Int(String(decoding: try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/count")).body, as: UTF8.self))!
+    }
+
+    @Test("OpenAI-compatible: raw PCM at the configured rate; errors carry the provider's message")
+    func openAI() async throws {
+        let server = try fakeProviders()
+        let voice = OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "sk-test", retry: fast)
+        let audio = try await voice.synthesize(SpeechRequest(text: "Hello"), client: client)
+        #expect(audio.sampleRate == 24_000 && audio.samples.count == 14_400)
+        let wrongKey = OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "nope", retry: fast)
+        await #expect(throws: SpeechError.provider(name: "openai:tts-1/alloy", status: 401, message: "Incorrect API key provided")) {
+            try await wrongKey.synthesize(SpeechRequest(text: "Hello"), client: client)
+        }
+    }
+
+    @Test("429 with Retry-After is waited out and retried; 5xx is retried, then reported")
+    func retries() async throws {
+        let server = try fakeProviders()
+        let voice = OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "sk-test", retry: fast)
+        let before = try await count(server)
+        let started = Date()
+        _ = try await voice.synthesize(SpeechRequest(text: "RATE_LIMIT_ONCE please"), client: client)
+        #expect(Date().timeIntervalSince(started) >= 0.9, "Retry-After: 1 was honoured")
+        #expect(try await count(server) - before == 2)
+        await #expect(throws: SpeechError.provider(name: "openai:tts-1/alloy", status: 503, message: "The service is unavailable")) {
+            try await voice.synthesize(SpeechRequest(text: "SERVER_ERROR"), client: client)
+        }
+        #expect(try await count(server) - before == 5)
+    }
+
+    @Test("timeouts, truncated bodies, empty bodies and oversized bodies are errors naming the URL")
+    func transportFaults() async throws {
+        let server = try fakeProviders()
+        let voice = OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "sk-test", retry: .none)
+        do {
+            _ = try await voice.synthesize(SpeechRequest(text: "SLOW"), client: client)
+            Issue.record("no timeout")
+        } catch let error as HTTPClientError {
+            #expect(error.isTransient && error.reason.contains("curl error 28"))
+            #expect(error.url.hasSuffix("/v1/audio/speech"))
+        }
+        await #expect(throws: HTTPClientError.self) { try await voice.synthesize(SpeechRequest(text: "TRUNCATE"), client: client) }
+        await #expect(throws: SpeechError.provider(name: "openai:tts-1/alloy", status: 200, message: "empty body")) {
+            try await voice.synthesize(SpeechRequest(text: "EMPTY"), client: client)
+        }
+        let small = HTTPClient(configuration: .init(maximumResponseBytes: 1000))
+        do {
+            _ = try await voice.synthesize(SpeechRequest(text: "Hello"), client: small)
+            Issue.record("no size limit")
+        } catch let error as HTTPClientError {
+            #expect(error.reason == "response larger than 1000 bytes")
+        }
+    }
+
+    @Test("Google: base64 LINEAR16 in JSON; its error body's message is reported")
+    func google() async throws {
+        let server = try fakeProviders()
+        let voice = GoogleProvider(baseURL: server.baseURL, apiKey: "google-test", sampleRate: 8_000, retry: fast)
+        let audio = try await voice.synthesize(SpeechRequest(text: "Hi", ssml: "<speak>Hi</speak>"), client: client)
+        #expect(audio.sampleRate == 8_000 && audio.samples.count == 4_800)
+        _ = try await voice.synthesize(SpeechRequest(text: "RATE_LIMIT_ONCE"), client: client)
+        let bad = GoogleProvider(baseURL: server.baseURL, apiKey: "wrong", retry: fast)
+        await #expect(throws: SpeechError.provider(name: "google:en-US-Neural2-D", status: 403, message: "API key not valid. Please pass a valid API key.")) {
+            try await bad.synthesize(SpeechRequest(text: "Hi"), client: client)
+        }
+    }
+
+    @Test("Azure: SSML body with the subscription key; raw PCM at the requested rate")
+    func azure() async throws {
+        let server = try fakeProviders()
+        let voice = AzureProvider(baseURL: server.baseURL, subscriptionKey: "azure-test", sampleRate: 8_000, retry: fast)
+        let audio = try await voice.synthesize(SpeechRequest(text: "O'Brien & <Co>"), client: client)
+        #expect(audio.sampleRate == 8_000 && audio.samples.count == 4_800)
+        let bad = AzureProvider(baseURL: server.baseURL, subscriptionKey: "wrong", retry: fast)
+        await #expect(throws: SpeechError.provider(name: "azure:en-US-JennyNeural", status: 401, message: "no body")) {
+            try await bad.synthesize(SpeechRequest(text: "Hi"), client: client)
+        }
+    }
+
+    @Test("ElevenLabs: pcm_16000 and ulaw_8000; its detail message is reported")
+    func elevenLabs() async throws {
+        let server = try fakeProviders()
+        let pcm = try await ElevenLabsProvider(baseURL: server.baseURL, apiKey: "eleven-test", voiceID: "v1", retry: fast)
+            .synthesize(SpeechRequest(text: "Hi"), client: client)
+        #expect(pcm.sampleRate == 16_000 && pcm.samples.count == 9_600)
+        let ulaw = try await ElevenLabsProvider(baseURL: server.baseURL, apiKey: "eleven-test", voiceID: "v1", outputFormat: "ulaw_8000", retry: fast)
+            .synthesize(SpeechRequest(text: "Hi"), client: client)
+        #expect(ulaw.sampleRate == 8_000 && ulaw.samples.count == 8_000)
+        await #expect(throws: SpeechError.provider(name: "elevenlabs:v1", status: 401, message: "Invalid API key")) {
+            try await ElevenLabsProvider(baseURL: server.baseURL, apiKey: "nope", voiceID: "v1", retry: fast).synthesize(SpeechRequest(text: "Hi"), client: client)
+        }
+    }
+
+    @Test("the same voice and words are synthesized once: the second render makes no HTTP request")
+    func cache() async throws {
+        let server = try fakeProviders()
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let speaker = MessageSpeaker(voices: [OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "sk-test", retry: fast)],
+                                     soundsFolder: folder, client: client)
+        let before = try await count(server)
+        let first = try await speaker.render(SpeechRequest(text: "Hi Laura, it's Sam."))
+        let second = try await speaker.render(SpeechRequest(text: "Hi Laura, it's Sam."))
+        #expect(!first.fromCache && second.fromCache && first.path == second.path && first.samples == second.samples)
+        #expect(try await count(server) - before == 1)
+        #expect(FileManager.default.fileExists(atPath: first.path + ".sln16") && FileManager.default.fileExists(atPath: first.path + ".ulaw"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files.allSatisfy { !$0.contains(".tmp") }, "no temporary file is left: \(files)")
+    }
+
+    @Test("when every HTTP voice fails, the local engine still speaks the message, and says so")
+    func fallback() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let unreachable = try ChildServer.freePort()
+        let speaker = MessageSpeaker(voices: [OpenAICompatibleProvider(baseURL: "http://127.0.0.1:\(unreachable)", apiKey: "sk-test", retry: .none),
+                                              PiperProvider(baseURL: "http://127.0.0.1:\(unreachable)", retry: .none)],
+                                     soundsFolder: folder, client: client)
+        let audio = try await speaker.render(SpeechRequest(text: "Hi Laura, this is Sam from Ortiz Landscaping."))
+        #expect(audio.voice == "espeak-ng:en-us")
+        #expect(audio.samples > 16_000, "over a second of speech at 16 kHz")
+        let none = MessageSpeaker(voices: [PiperProvider(baseURL: "http://127.0.0.1:\(unreachable)", retry: .none)], localEngine: nil,
+                                  soundsFolder: folder, client: client)
+        await #expect(throws: SpeechError.self) { try await none.render(SpeechRequest(text: "x")) }
+    }
+}
+
+@Suite("Piper, the real server")
+struct PiperTests {
+    @Test("Piper speaks at 22,050 Hz; the message is written as 16 kHz .sln16 and 8 kHz .ulaw, trimmed")
+    func realPiper() async throws {
+        let server = try piperServer()
+        let client = HTTPClient()
+        let audio = try await PiperProvider(baseURL: server.baseURL).synthesize(SpeechRequest(text: "Hi Laura, this is Sam."), client: client)
+        #expect(audio.sampleRate == 22_050)
+        #expect(audio.duration > 0.8 && audio.duration < 5)
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let message = try await MessageSpeaker(voices: [PiperProvider(baseURL: server.baseURL)], soundsFolder: folder, client: client)
+            .render(SpeechRequest(text: "I'll call you back tomorrow around noon."))
+        #expect(message.voice == "piper:default")
+        let sln = try Data(contentsOf: URL(fileURLWithPath: message.path + ".sln16"))
+        let ulaw = try Data(contentsOf: URL(fileURLWithPath: message.path + ".ulaw"))
+        #expect(sln.count == message.samples * 2)
+        #expect(abs(ulaw.count * 2 - message.samples) < 20, "the .ulaw is the same length at 8 kHz")
+        let first = AudioDecoding.pcm16(Array(sln.prefix(1600))).map { abs(Int($0)) }.max() ?? 0
+        #expect(first > 500, "speech starts within the first 50 ms")
+    }
+}
