@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store",
+            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -22,13 +22,12 @@ public struct MessageScripts: Sendable {
     /// The built-in templates.
     public static let builtIn: [MessageStep: String] = [
         .first: """
-            Hi {{contact_first_name}}, this message is for {{contact_name}}. \
-            This is {{owner_name}} from {{company}}. \
+            Hi {{contact_name}}, this is {{owner_name}} from {{company}}. \
             {{#connection}}{{connection}}. {{/connection}}\
             {{#topic}}I'm calling about {{topic}}. {{/topic}}\
             I'll call you back {{promise}}. \
-            If you'd like to reach me before then, my number is {{callback_number}}. \
-            Again, that's {{callback_number}}. Talk soon.
+            You can reach me at {{callback_number}}. \
+            Again, {{callback_number}}. Talk soon.
             """,
         .second: """
             Hi {{contact_first_name}}, it's {{owner_name}} from {{company}} again. \
