@@ -93,9 +93,9 @@ let package = Package(
             "Dialer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], exclude: ["Recordings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
-        .testTarget(name: "SpeechTests", dependencies: ["Speech"]),
+        .testTarget(name: "SpeechTests", dependencies: ["Speech"], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "Cadence", "Store",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -71,9 +71,10 @@ struct GlobalOptions: ParsableArguments {
         var level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         // Commands that print results keep info-level chatter off the terminal.
         if quiet && level == .info { level = .warning }
+        let chosen = level
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = chosen
             return handler
         }
         return Logger(label: "touchbase")
