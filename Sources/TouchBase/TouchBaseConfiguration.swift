@@ -1,4 +1,5 @@
 import AGI
+import Cadence
 import Foundation
 import NIOCore
 import TOMLKit
@@ -20,17 +21,32 @@ import TOMLKit
 ///
 /// [database]
 /// path = "touchbase.sqlite"
+///
+/// [cadence]
+/// calling_hours = { mon = "09:00-17:30", tue = "09:00-17:30", wed = "09:00-17:30", thu = "09:00-17:30", fri = "09:00-17:30" }
+/// holidays = ["2026-12-25"]
+/// first_promise_time = "12:00"
+/// second_message_gap = "day-or-two"   # or "next-week"
+/// revisit_days = 90
+/// dials_per_step = 4
+/// retry_gap_minutes = 180
+/// complete_share = 0.95
+/// cut_short_messages_count = false
 /// ```
 public struct TouchBaseConfiguration: Sendable {
     /// The FastAGI server's settings.
     public var agi: FastAGIServer.Configuration
     /// The SQLite database file.
     public var databasePath: String
+    /// The follow-up cadence's rules.
+    public var policy: CallingPolicy
 
     /// The embedded defaults.
-    public init(agi: FastAGIServer.Configuration = .init(), databasePath: String = "touchbase.sqlite") {
+    public init(agi: FastAGIServer.Configuration = .init(), databasePath: String = "touchbase.sqlite",
+                policy: CallingPolicy = CallingPolicy()) {
         self.agi = agi
         self.databasePath = databasePath
+        self.policy = policy
     }
 
     /// Reads a configuration file; settings it leaves out keep their defaults.
@@ -77,6 +93,61 @@ public struct TouchBaseConfiguration: Sendable {
         }
         try reader.section("database") { database in
             if let path = try database.string("path") { configuration.databasePath = path }
+        }
+        try reader.section("cadence") { cadence in
+            var policy = configuration.policy
+            if let hours = try cadence.table("calling_hours") {
+                var parsed: [Int: ClosedRange<ClockTime>] = [:]
+                let days = ["sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7]
+                for (day, value) in hours {
+                    guard let weekday = days[day.lowercased()] else {
+                        throw cadence.error("calling_hours", "names '\(day)'; use mon, tue, wed, thu, fri, sat, sun")
+                    }
+                    let parts = value.split(separator: "-").map { ClockTime(parsing: String($0).trimmingCharacters(in: .whitespaces)) }
+                    guard parts.count == 2, let start = parts[0], let end = parts[1], start < end else {
+                        throw cadence.error("calling_hours", "for \(day) must be \"HH:MM-HH:MM\", not \"\(value)\"")
+                    }
+                    parsed[weekday] = start...end
+                }
+                policy.callingHours = parsed
+            }
+            if let holidays = try cadence.strings("holidays") {
+                for day in holidays where day.count != 10 || day.split(separator: "-").count != 3 {
+                    throw cadence.error("holidays", "entry \"\(day)\" is not YYYY-MM-DD")
+                }
+                policy.holidays = Set(holidays)
+            }
+            if let time = try cadence.string("first_promise_time") {
+                guard let parsed = ClockTime(parsing: time) else { throw cadence.error("first_promise_time", "must be HH:MM, not \"\(time)\"") }
+                policy.firstPromiseTime = parsed
+            }
+            if let gap = try cadence.string("second_message_gap") {
+                guard let parsed = SecondMessageGap(rawValue: gap) else {
+                    throw cadence.error("second_message_gap", "must be \"day-or-two\" or \"next-week\", not \"\(gap)\"")
+                }
+                policy.secondMessageGap = parsed
+            }
+            if let days = try cadence.int("revisit_days") {
+                guard days > 0 else { throw cadence.error("revisit_days", "must be above 0") }
+                policy.revisitDays = days
+            }
+            if let dials = try cadence.int("dials_per_step") {
+                guard (1...20).contains(dials) else { throw cadence.error("dials_per_step", "must be 1 to 20") }
+                policy.dialsPerStep = dials
+            }
+            if let minutes = try cadence.int("retry_gap_minutes") {
+                guard minutes >= 30 else { throw cadence.error("retry_gap_minutes", "must be at least 30") }
+                policy.retryGapMinutes = minutes
+            }
+            if let share = try cadence.double("complete_share") {
+                guard (0...1).contains(share) else { throw cadence.error("complete_share", "must be between 0 and 1") }
+                policy.completeShare = share
+            }
+            if let counts = try cadence.bool("cut_short_messages_count") { policy.cutShortMessagesCount = counts }
+            if let problem = policy.problems.first(where: { !$0.contains("are cut to it") }) {
+                throw cadence.error("calling_hours", problem)
+            }
+            configuration.policy = policy
         }
         try reader.rejectUnknownKeys()
         return configuration
@@ -149,6 +220,30 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let int = value.int else { throw error(key, "must be a whole number") }
         return int
+    }
+
+    mutating func bool(_ key: String) throws -> Bool? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let bool = value.bool else { throw error(key, "must be true or false") }
+        return bool
+    }
+
+    mutating func double(_ key: String) throws -> Double? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let number = value.double ?? value.int.map(Double.init) else { throw error(key, "must be a number") }
+        return number
+    }
+
+    mutating func table(_ key: String) throws -> [(String, String)]? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let inner = value.table else { throw error(key, "must be a table, e.g. { mon = \"09:00-17:30\" }") }
+        return try inner.keys.sorted().map { day in
+            guard let text = inner[day]?.string else { throw error(key, "for \(day) must be a string") }
+            return (day, text)
+        }
     }
 
     mutating func strings(_ key: String) throws -> [String]? {

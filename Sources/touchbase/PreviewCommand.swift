@@ -20,7 +20,7 @@ struct PreviewCommand: AsyncParsableCommand {
     @Option(help: "Where to write the audio.") var sounds = "sounds"
 
     func run() async throws {
-        let db = try store.open()
+        let (db, configuration) = try store.openWithConfiguration()
         guard let person = try await db.contact(id: contact) else { throw ValidationError("no contact with id \(contact)") }
         let state = try await db.followUp(contactID: contact) ?? FollowUpState()
         let scripts = try templates.map { try MessageScripts(folder: $0) } ?? MessageScripts()
@@ -37,7 +37,7 @@ struct PreviewCommand: AsyncParsableCommand {
         for step in steps {
             var before = state
             before.step = step
-            let promise = FollowUp.promise(forLeaving: step, contact: person, state: before, now: now, policy: CallingPolicy())
+            let promise = FollowUp.promise(forLeaving: step, contact: person, state: before, now: now, policy: configuration.policy)
             let variables = MessageVariables(contactName: person.name, ownerName: person.owner.name, company: person.company,
                                              connection: person.connection, topic: person.topic,
                                              callbackNumber: person.owner.callbackNumber, promise: promise?.phrase ?? "")

@@ -12,10 +12,14 @@ struct StoreOptions: ParsableArguments {
     var database: String?
 
     func open() throws -> SQLiteStore {
+        try openWithConfiguration().store
+    }
+
+    func openWithConfiguration() throws -> (store: SQLiteStore, configuration: TouchBaseConfiguration) {
         let logger = global.bootstrapLogging(quiet: true)
         let configuration = try global.loadConfiguration(logger: logger)
         let path = database ?? ProcessInfo.processInfo.environment["TOUCHBASE_DATABASE"] ?? configuration.databasePath
-        return try SQLiteStore(path: path)
+        return (try SQLiteStore(path: path), configuration)
     }
 }
 
@@ -47,7 +51,8 @@ struct ContactsCommand: AsyncParsableCommand {
             let importer = ContactImport(defaults: .init(timeZone: defaultTimeZone, owner: owner, ownerDial: ownerDial,
                                                          callback: callback, company: company, countryCode: countryCode))
             let contacts = try importer.contacts(fromCSV: text, file: file)
-            let summary = try await store.open().importContacts(contacts, now: Date(), policy: CallingPolicy())
+            let (db, configuration) = try store.openWithConfiguration()
+            let summary = try await db.importContacts(contacts, now: Date(), policy: configuration.policy)
             print("imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
         }
     }
@@ -188,6 +193,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Chance the number does not exist.") var invalidNumber: Double = 0.01
     @Option(help: "Chance the callee hangs up during the message.") var cutShort: Double = 0.04
     @Option(help: "Chance a contact calls back after a message.") var callback: Double = 0.1
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard contacts > 0, days > 0 else { throw ValidationError("--contacts and --days must be above 0") }
@@ -201,7 +207,9 @@ struct SimulateCommand: AsyncParsableCommand {
         var odds = FollowUpSimulation.Odds()
         (odds.voicemail, odds.noAnswer, odds.busy, odds.human, odds.invalidNumber, odds.cutShort, odds.callbackAfterMessage) =
             (voicemail, noAnswer, busy, human, invalidNumber, cutShort, callback)
-        let report = try await FollowUpSimulation(contacts: contacts, days: days, seed: seed, odds: odds).run()
+        let configuration = try global.loadConfiguration(logger: global.bootstrapLogging(quiet: true))
+        let report = try await FollowUpSimulation(contacts: contacts, days: days, seed: seed, odds: odds,
+                                                  policy: configuration.policy).run()
         print("simulated \(report.contacts) contacts over \(report.days) days in \(String(format: "%.1f", report.seconds)) s (seed \(seed))")
         print("calls:                       \(report.calls)")
         print("messages left:               \(report.messages)")

@@ -66,3 +66,44 @@ struct TouchBaseConfigurationTests {
         #expect(TouchBaseServer.router().paths.contains("bench"))
     }
 }
+
+import Cadence
+
+@Suite("Configuration: the cadence")
+struct CadenceConfigurationTests {
+    @Test("every [cadence] setting is read into the calling policy")
+    func cadenceSettings() throws {
+        let policy = try TouchBaseConfiguration.parse("""
+            [cadence]
+            calling_hours = { mon = "10:00-16:00", sat = "09:00-12:00" }
+            holidays = ["2026-12-25"]
+            first_promise_time = "14:00"
+            second_message_gap = "next-week"
+            revisit_days = 30
+            dials_per_step = 2
+            retry_gap_minutes = 120
+            complete_share = 0.9
+            cut_short_messages_count = true
+            """, file: "touchbase.toml").policy
+        #expect(policy.callingHours == [2: ClockTime(10)...ClockTime(16), 7: ClockTime(9)...ClockTime(12)])
+        #expect(policy.holidays == ["2026-12-25"] && policy.firstPromiseTime == ClockTime(14))
+        #expect(policy.secondMessageGap == .nextWeek && policy.revisitDays == 30 && policy.dialsPerStep == 2)
+        #expect(policy.retryGapMinutes == 120 && policy.completeShare == 0.9 && policy.cutShortMessagesCount)
+    }
+
+    @Test("bad cadence settings name the key", arguments: [
+        ("[cadence]\ncalling_hours = { monday = \"09:00-17:00\" }\n", "cadence.calling_hours names 'monday'"),
+        ("[cadence]\ncalling_hours = { mon = \"17:00-09:00\" }\n", "cadence.calling_hours for mon must be"),
+        ("[cadence]\nsecond_message_gap = \"soon\"\n", "cadence.second_message_gap must be"),
+        ("[cadence]\nholidays = [\"Christmas\"]\n", "cadence.holidays entry \"Christmas\""),
+        ("[cadence]\ncalling_hours = {}\n", "cadence.calling_hours calling hours name no day"),
+    ])
+    func bad(text: String, message: String) {
+        do {
+            _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
+            Issue.record("accepted")
+        } catch {
+            #expect(String(describing: error).contains(message), "\(error)")
+        }
+    }
+}
