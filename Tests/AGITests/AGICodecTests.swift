@@ -193,7 +193,7 @@ struct AGIBadInputTests {
     func idleSockets() async throws {
         var router = AGIRouter()
         router.on("ping") { session in try await session.send(.noop) }
-        let configuration = FastAGIServer.Configuration(environmentTimeout: .milliseconds(300))
+        let configuration = FastAGIServer.Configuration(environmentTimeout: .milliseconds(1500))
         try await withRunningServer(router: router, configuration: configuration) { port in
             let idle = try await withThrowingTaskGroup(of: NIOAsyncChannel<ByteBuffer, ByteBuffer>.self) { group in
                 for _ in 0..<300 { group.addTask { try await AsteriskPeer.connect(port: port) } }

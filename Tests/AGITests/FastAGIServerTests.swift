@@ -71,7 +71,7 @@ struct FastAGIServerTests {
     func sessionDeadline() async throws {
         var router = AGIRouter()
         router.on("slow") { session in _ = try await session.getVariable("X") }
-        let configuration = FastAGIServer.Configuration(sessionTimeout: .milliseconds(200))
+        let configuration = FastAGIServer.Configuration(sessionTimeout: .milliseconds(1500))
         try await withRunningServer(router: router, configuration: configuration) { port in
             try await AsteriskPeer.withConnection(port: port) { peer in
                 try await peer.send(Array("agi_network_script: slow\n\n".utf8))
