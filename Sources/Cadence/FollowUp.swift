@@ -68,6 +68,13 @@ public struct FollowUpDecision: Sendable, Hashable {
     public var messageLeft: MessageStep?
     /// Why, in words for the call log.
     public var note: String
+
+    /// Creates a decision.
+    public init(state: FollowUpState, messageLeft: MessageStep? = nil, note: String) {
+        self.state = state
+        self.messageLeft = messageLeft
+        self.note = note
+    }
 }
 
 /// The follow-up cadence: pure functions of (contact, state, outcome, now, policy).
@@ -166,8 +173,11 @@ public enum FollowUp {
     ///   - outcome: what happened.
     ///   - now: when the call ended (the message's promise is computed from it).
     ///   - policy: the cadence's rules.
+    ///   - promised: the promise the message that played actually spoke, when it was rendered
+    ///     before the call; the next call is scheduled in its window, so the words heard and the
+    ///     schedule cannot disagree even if the call ended in another part of the day.
     public static func decide(contact: Contact, state: FollowUpState, outcome: DialOutcome, now: Date,
-                              policy: CallingPolicy) -> FollowUpDecision {
+                              policy: CallingPolicy, promised: SpokenPromise? = nil) -> FollowUpDecision {
         var next = state
         guard let zone = ZonedCalendar.cached(contact.timeZone) else {
             next.phase = .stopped(reason: "unknown time zone \(contact.timeZone)")
@@ -210,7 +220,7 @@ public enum FollowUp {
                     state: { var s = next; s.phase = .parked(until: until, note: "three messages left without a reply; get back in touch on \(zone.dayKey(until))"); s.nextCall = nil; return s }(),
                     messageLeft: step, note: "message 3 left\(cut): parked in the pipeline until \(zone.dayKey(until))")
             }
-            let promise = promise(forLeaving: step, contact: contact, state: state, now: now, policy: policy)
+            let promise = promised ?? promise(forLeaving: step, contact: contact, state: state, now: now, policy: policy)
             next.step = following
             next.promise = promise
             next.nextCall = promise?.window

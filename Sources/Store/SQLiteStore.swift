@@ -88,6 +88,14 @@ public final class SQLiteStore: Store {
                 CREATE INDEX message_contact ON message(contact_id, rendered_at);
                 """)
         }
+        migrator.registerMigration("v2: who placed a call, its trunk and its prepared message") { db in
+            try db.execute(sql: """
+                ALTER TABLE call ADD COLUMN origin TEXT NOT NULL DEFAULT 'dialer';
+                ALTER TABLE call ADD COLUMN trunk TEXT;
+                ALTER TABLE call ADD COLUMN planned_message TEXT;
+                CREATE INDEX call_open ON call(ended_at, started_at);
+                """)
+        }
         return migrator
     }
 
@@ -191,6 +199,7 @@ public final class SQLiteStore: Store {
             try Row.fetchAll(db, sql: """
                 SELECT contact.*, follow_up.state AS follow_up_state FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
                 WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= ? AND contact.do_not_call = 0
+                    AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = contact.id AND call.ended_at IS NULL)
                 ORDER BY follow_up.next_call_start LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, limit]).map { row in
                 (Self.contact(row), try Self.decode(FollowUpState.self, row["follow_up_state"]))
@@ -212,8 +221,11 @@ public final class SQLiteStore: Store {
     }
 
     static func insertCall(_ call: CallStart, db: Database) throws {
-        try db.execute(sql: "INSERT INTO call (call_id, contact_id, step, dial_number, started_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970])
+        try db.execute(sql: """
+            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970,
+                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode)])
     }
 
     public func finishCall(_ call: CallFinish) async throws {
@@ -221,9 +233,13 @@ public final class SQLiteStore: Store {
     }
 
     static func updateCall(_ call: CallFinish, db: Database) throws {
-        guard let contactID = try Int64.fetchOne(db, sql: "SELECT contact_id FROM call WHERE call_id = ?", arguments: [call.callID]) else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT contact_id, ended_at, outcome FROM call WHERE call_id = ?", arguments: [call.callID]) else {
             throw StoreError("no call with id \(call.callID)")
         }
+        guard (row["ended_at"] as Double?) == nil else {
+            throw CallAlreadyFinished(callID: call.callID, outcome: row["outcome"])
+        }
+        let contactID: Int64 = row["contact_id"]
         let state = call.decision.state
         try db.execute(sql: """
             UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
@@ -243,6 +259,28 @@ public final class SQLiteStore: Store {
                 try Self.insertCall(start, db: db)
                 try Self.updateCall(finish, db: db)
             }
+        }
+    }
+
+    public func recordCall(_ start: CallStart, _ finish: CallFinish) async throws {
+        try await recordCalls([(start, finish)])
+    }
+
+    public func openCalls() async throws -> [CallRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
+                WHERE call.ended_at IS NULL ORDER BY call.started_at, call.id
+                """).map(Self.callRecord)
+        }
+    }
+
+    public func calls(startedSince date: Date) async throws -> [CallRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
+                WHERE call.started_at >= ? ORDER BY call.started_at, call.id
+                """, arguments: [date.timeIntervalSince1970]).map(Self.callRecord)
         }
     }
 
@@ -269,7 +307,8 @@ public final class SQLiteStore: Store {
                           asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"], outcome: row["outcome"],
                           messageLeft: row["message_left"], playedShare: row["played_share"], voice: row["voice"],
                           nextCallStart: date("next_call_start"), nextCallEnd: date("next_call_end"), promise: row["promise"],
-                          note: row["note"])
+                          note: row["note"], origin: row["origin"], trunk: row["trunk"],
+                          plannedMessage: (row["planned_message"] as String?).flatMap { try? decode(PlannedMessage.self, $0) })
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {

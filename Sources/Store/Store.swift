@@ -19,14 +19,26 @@ public protocol Store: Sendable {
     func followUp(contactID: Int64) async throws -> FollowUpState?
     /// Puts a contact on the do-not-call list; its follow-up stops.
     func setDoNotCall(contactID: Int64, now: Date) async throws
-    /// Active contacts whose next call has started by `now`, earliest first.
+    /// Active contacts whose next call has started by `now`, earliest first; contacts with a call
+    /// under way are left out, so no contact is dialled twice at once.
     func dueFollowUps(now: Date, limit: Int) async throws -> [(contact: Contact, state: FollowUpState)]
     /// The earliest start of an active follow-up's next call, or `nil` when none is scheduled.
     func earliestNextCall() async throws -> Date?
     /// Records that a call was placed.
     func beginCall(_ call: CallStart) async throws
     /// Records a call's outcome and the follow-up's new state in one transaction.
+    ///
+    /// - Throws: ``CallAlreadyFinished`` when the call has an outcome already (a late report
+    ///   after reconciliation, or AMI and the `failed` route both reporting one failure): the
+    ///   first report stands and nothing changes.
     func finishCall(_ call: CallFinish) async throws
+    /// Records a call that started and ended in one report (a hand-dialled call's outcome, an
+    /// agent's drop, a callback), with the follow-up's new state, in one transaction.
+    func recordCall(_ start: CallStart, _ finish: CallFinish) async throws
+    /// Calls placed that have no outcome yet, oldest first.
+    func openCalls() async throws -> [CallRecord]
+    /// Calls placed at or after `date`, oldest first (the dialer's pacing).
+    func calls(startedSince date: Date) async throws -> [CallRecord]
     /// A call by TouchBase's call id.
     func call(callID: String) async throws -> CallRecord?
     /// Every call, oldest first, optionally for one contact.
@@ -63,15 +75,67 @@ public struct CallStart: Sendable, Hashable {
     public var dialNumber: Int
     /// When the call was placed.
     public var startedAt: Date
+    /// Who placed it.
+    public var origin: CallOrigin
+    /// The trunk the dialer used, for pacing per trunk.
+    public var trunk: String?
+    /// The message prepared for voicemail before the call.
+    public var plannedMessage: PlannedMessage?
 
     /// Creates a call start.
-    public init(callID: String, contactID: Int64, step: MessageStep, dialNumber: Int, startedAt: Date) {
+    public init(callID: String, contactID: Int64, step: MessageStep, dialNumber: Int, startedAt: Date,
+                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.step = step
         self.dialNumber = dialNumber
         self.startedAt = startedAt
+        self.origin = origin
+        self.trunk = trunk
+        self.plannedMessage = plannedMessage
     }
+}
+
+/// Who placed a call.
+public enum CallOrigin: String, Sendable, Hashable, Codable {
+    /// TouchBase's dialer originated it.
+    case dialer
+    /// Someone dialled by hand and the dialplan's hook reported the outcome.
+    case hook
+    /// An agent dialled by hand and dropped the message with the drop key.
+    case drop
+    /// The contact called in.
+    case inbound
+}
+
+/// The message a call plays at voicemail, rendered before the call is placed.
+public struct PlannedMessage: Sendable, Hashable, Codable {
+    /// The audio's path without extension, for STREAM FILE.
+    public var audioPath: String
+    /// The audio's length in the `.sln16` file's samples: endpos when it all played.
+    public var samples: Int
+    /// The voice that spoke it.
+    public var voice: String
+    /// What the message promises about the next call; `nil` for message 3.
+    public var promise: SpokenPromise?
+
+    /// Creates a planned message.
+    public init(audioPath: String, samples: Int, voice: String, promise: SpokenPromise?) {
+        self.audioPath = audioPath
+        self.samples = samples
+        self.voice = voice
+        self.promise = promise
+    }
+}
+
+/// A second report of a call whose outcome is already recorded; the first report stands.
+public struct CallAlreadyFinished: Error, Sendable, CustomStringConvertible {
+    /// The call's id.
+    public var callID: String
+    /// The outcome recorded first.
+    public var outcome: String?
+
+    public var description: String { "call \(callID) already has its outcome (\(outcome ?? "none"))" }
 }
 
 /// A call's outcome, with the follow-up's new state.
@@ -131,6 +195,12 @@ public struct CallRecord: Sendable, Hashable, Codable {
     public var nextCallEnd: Date?
     public var promise: String?
     public var note: String?
+    /// Who placed the call (`dialer`, `hook`, `drop`, `inbound`).
+    public var origin: String = CallOrigin.dialer.rawValue
+    /// The trunk the dialer used.
+    public var trunk: String?
+    /// The message prepared before the call.
+    public var plannedMessage: PlannedMessage?
 }
 
 /// A message rendered for a contact.
