@@ -53,12 +53,16 @@ let package = Package(
         ]),
         .target(name: "TouchBase", dependencies: [
             "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech",
+            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,13 +77,15 @@ let package = Package(
             "AGI", .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
+        // Reads ../shared/fixtures/agi for the test targets that replay Asterisk's sessions.
+        .target(name: "AGITestSupport", path: "Tests/AGITestSupport"),
         .testTarget(name: "AGILoadTests", dependencies: [
             "agi-load",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "AGITests", dependencies: [
-            "AGI",
+            "AGI", "AGITestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -97,7 +103,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
         .testTarget(name: "SpeechTests", dependencies: ["Speech"], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,5 +1,6 @@
 import AGI
 import Cadence
+import Dialer
 import Foundation
 import NIOCore
 import TOMLKit
@@ -33,6 +34,9 @@ import TOMLKit
 /// complete_share = 0.95
 /// cut_short_messages_count = false
 /// ```
+///
+/// `touchbase.example.toml` in the repository lists every setting with its default; the
+/// README's configuration section explains each.
 public struct TouchBaseConfiguration: Sendable {
     /// The FastAGI server's settings.
     public var agi: FastAGIServer.Configuration
@@ -40,6 +44,15 @@ public struct TouchBaseConfiguration: Sendable {
     public var databasePath: String
     /// The follow-up cadence's rules.
     public var policy: CallingPolicy
+    /// Voices, templates and the sounds folder.
+    public var speech = SpeechSettings()
+    /// How the routes treat answered calls.
+    public var calls = CallHandlingSettings()
+    /// The dialer inside `touchbase serve`.
+    public var dialer = DialerSettings()
+    /// Where Prometheus metrics are served; port 0 turns them off.
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort = 9464
 
     /// The embedded defaults.
     public init(agi: FastAGIServer.Configuration = .init(), databasePath: String = "touchbase.sqlite",
@@ -149,8 +162,196 @@ public struct TouchBaseConfiguration: Sendable {
             }
             configuration.policy = policy
         }
+        try reader.section("speech") { speech in
+            if let folder = try speech.string("sounds_folder") {
+                guard !folder.isEmpty else { throw speech.error("sounds_folder", "must not be empty") }
+                configuration.speech.soundsFolder = folder
+            }
+            if let folder = try speech.string("templates") { configuration.speech.templatesFolder = folder.isEmpty ? nil : folder }
+            if let engine = try speech.string("local_engine") {
+                guard ["espeak-ng", "none"].contains(engine) else { throw speech.error("local_engine", "must be \"espeak-ng\" or \"none\"") }
+                configuration.speech.localEngine = engine == "espeak-ng"
+            }
+            if let voice = try speech.string("local_voice") { configuration.speech.localVoice = voice }
+            if let prerender = try speech.bool("prerender") { configuration.speech.prerender = prerender }
+            if let hours = try speech.double("prerender_hours") {
+                guard hours >= 0 else { throw speech.error("prerender_hours", "must be 0 or more") }
+                configuration.speech.prerenderHours = hours
+            }
+            if let count = try speech.int("in_flight") {
+                guard (1...64).contains(count) else { throw speech.error("in_flight", "must be 1 to 64") }
+                configuration.speech.inFlight = count
+            }
+            try speech.section("voice") { configuration.speech.voice = try Self.voice(&$0) }
+            try speech.section("fallback") { configuration.speech.fallback = try Self.voice(&$0) }
+        }
+        try reader.section("calls") { calls in
+            if let value = try calls.bool("not_sure_is_machine") { configuration.calls.notSureIsMachine = value }
+            if let value = try calls.string("human_answer") {
+                guard let parsed = CallHandlingSettings.HumanAnswer(rawValue: value) else {
+                    throw calls.error("human_answer", "must be \"connect\" or \"message\", not \"\(value)\"")
+                }
+                configuration.calls.humanAnswer = parsed
+            }
+            if let value = try calls.int("owner_ring_seconds") {
+                guard (5...300).contains(value) else { throw calls.error("owner_ring_seconds", "must be 5 to 300") }
+                configuration.calls.ownerRingSeconds = value
+            }
+            if let value = try calls.int("silence_ms") {
+                guard (300...10_000).contains(value) else { throw calls.error("silence_ms", "must be 300 to 10000") }
+                configuration.calls.silenceMilliseconds = value
+            }
+            if let value = try calls.int("silence_iterations") {
+                guard (1...10).contains(value) else { throw calls.error("silence_iterations", "must be 1 to 10") }
+                configuration.calls.silenceIterations = value
+            }
+            if let value = try calls.int("silence_timeout_seconds") {
+                guard (1...120).contains(value) else { throw calls.error("silence_timeout_seconds", "must be 1 to 120") }
+                configuration.calls.silenceTimeoutSeconds = value
+            }
+            if let value = try calls.string("country_code") {
+                guard !value.isEmpty, value.count <= 3, value.allSatisfy(\.isNumber) else { throw calls.error("country_code", "must be 1 to 3 digits") }
+                configuration.calls.countryCode = value
+            }
+        }
+        try reader.section("dialer") { dialer in
+            var settings = configuration.dialer
+            if let value = try dialer.bool("enabled") { settings.enabled = value }
+            let method = try dialer.string("method") ?? "call-file"
+            let spool = try dialer.string("spool") ?? "/var/spool/asterisk/outgoing"
+            let staging = try dialer.string("staging")
+            switch method {
+            case "call-file": settings.method = .callFile(outgoing: spool, staging: staging?.isEmpty == true ? nil : staging)
+            case "ami": break
+            default: throw dialer.error("method", "must be \"call-file\" or \"ami\", not \"\(method)\"")
+            }
+            var ami: AMIClientSettings?
+            try dialer.section("ami") { table in
+                var login = AMIClientSettings()
+                if let host = try table.string("host") { login.host = host }
+                if let port = try table.int("port") {
+                    guard (1...65535).contains(port) else { throw table.error("port", "must be 1 to 65535") }
+                    login.port = port
+                }
+                if let user = try table.string("username") { login.username = user }
+                if let variable = try table.string("secret_env") { login.secretEnvironment = variable }
+                ami = login
+            }
+            if method == "ami" {
+                guard let ami else { throw dialer.error("method", "is \"ami\" but [dialer.ami] is missing") }
+                settings.method = .ami(ami.configuration)
+                settings.amiSecretEnvironment = ami.secretEnvironment
+            }
+            if let value = try dialer.int("max_calls") {
+                guard (1...500).contains(value) else { throw dialer.error("max_calls", "must be 1 to 500") }
+                settings.pacing.maxCalls = value
+            }
+            if let value = try dialer.int("calls_per_minute") {
+                guard (1...1000).contains(value) else { throw dialer.error("calls_per_minute", "must be 1 to 1000") }
+                settings.pacing.callsPerMinute = value
+            }
+            if let value = try dialer.int("ring_seconds") {
+                guard (10...120).contains(value) else { throw dialer.error("ring_seconds", "must be 10 to 120") }
+                settings.ringSeconds = value
+            }
+            if let value = try dialer.string("caller_id_number") {
+                guard value.isEmpty || value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+") }) else {
+                    throw dialer.error("caller_id_number", "may hold only digits and '+'")
+                }
+                settings.callerIDNumber = value.isEmpty ? nil : value
+            }
+            if let value = try dialer.string("context") {
+                guard !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+                    throw dialer.error("context", "must be a dialplan context name (letters, digits, '-', '_')")
+                }
+                settings.context = value
+            }
+            if let value = try dialer.double("poll_seconds") {
+                guard value >= 1 else { throw dialer.error("poll_seconds", "must be at least 1") }
+                settings.pollSeconds = value
+            }
+            if let value = try dialer.double("report_timeout_seconds") {
+                guard value >= 60 else { throw dialer.error("report_timeout_seconds", "must be at least 60 (ring time, AMD and the message)") }
+                settings.reportTimeoutSeconds = value
+            }
+            if let trunks = try dialer.tables("trunk") {
+                var parsed: [Trunk] = []
+                for var table in trunks {
+                    guard let name = try table.string("name"), !name.isEmpty else { throw table.error("name", "is required for each [[dialer.trunk]]") }
+                    guard let channel = try table.string("channel") else { throw table.error("channel", "is required, e.g. \"PJSIP/{number}@trunk\"") }
+                    if let problem = Trunk.problem(inChannel: channel) { throw table.error("channel", problem) }
+                    var trunk = Trunk(name: name, channel: channel, maxCalls: settings.pacing.maxCalls, callsPerMinute: settings.pacing.callsPerMinute)
+                    if let value = try table.int("max_calls") {
+                        guard value >= 1 else { throw table.error("max_calls", "must be at least 1") }
+                        trunk.maxCalls = value
+                    }
+                    if let value = try table.int("calls_per_minute") {
+                        guard value >= 1 else { throw table.error("calls_per_minute", "must be at least 1") }
+                        trunk.callsPerMinute = value
+                    }
+                    try table.rejectUnknownKeys()
+                    guard !parsed.contains(where: { $0.name == name }) else { throw table.error("name", "\"\(name)\" is used twice") }
+                    parsed.append(trunk)
+                }
+                guard !parsed.isEmpty else { throw dialer.error("trunk", "must list at least one trunk") }
+                settings.pacing.trunks = parsed
+            } else if let channel = try dialer.string("channel") {
+                if let problem = Trunk.problem(inChannel: channel) { throw dialer.error("channel", problem) }
+                settings.pacing.trunks = [Trunk(name: "default", channel: channel, maxCalls: settings.pacing.maxCalls,
+                                                callsPerMinute: settings.pacing.callsPerMinute)]
+            } else {
+                settings.pacing.trunks = settings.pacing.trunks.map {
+                    var trunk = $0
+                    trunk.maxCalls = settings.pacing.maxCalls
+                    trunk.callsPerMinute = settings.pacing.callsPerMinute
+                    return trunk
+                }
+            }
+            configuration.dialer = settings
+        }
+        try reader.section("metrics") { metrics in
+            if let host = try metrics.string("host") { configuration.metricsHost = host }
+            if let port = try metrics.int("port") {
+                guard (0...65535).contains(port) else { throw metrics.error("port", "must be 0 (off) to 65535") }
+                configuration.metricsPort = port
+            }
+        }
         try reader.rejectUnknownKeys()
         return configuration
+    }
+
+    static func voice(_ table: inout TableReader) throws -> VoiceSettings {
+        guard let provider = try table.string("provider") else {
+            throw table.error("provider", "is required: one of \(VoiceSettings.providers.joined(separator: ", "))")
+        }
+        guard VoiceSettings.providers.contains(provider) else {
+            throw table.error("provider", "\"\(provider)\" is not one of \(VoiceSettings.providers.joined(separator: ", "))")
+        }
+        var voice = VoiceSettings(provider: provider)
+        voice.url = try table.string("url")
+        if let url = voice.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw table.error("url", "must start with http:// or https://")
+        }
+        voice.voice = try table.string("voice")
+        voice.model = try table.string("model")
+        voice.apiKeyEnvironment = try table.string("api_key_env")
+        voice.secretKeyEnvironment = try table.string("secret_key_env")
+        voice.sampleRate = try table.int("sample_rate")
+        voice.language = try table.string("language")
+        voice.region = try table.string("region")
+        return voice
+    }
+}
+
+/// `[dialer.ami]`: the AMI login, its secret read from an environment variable.
+struct AMIClientSettings {
+    var host = "127.0.0.1"
+    var port = 5038
+    var username = "touchbase"
+    var secretEnvironment = "TOUCHBASE_AMI_SECRET"
+
+    var configuration: AMIClient.Configuration {
+        AMIClient.Configuration(host: host, port: port, username: username, secret: "")
     }
 }
 
@@ -243,6 +444,16 @@ struct TableReader {
         return try inner.keys.sorted().map { day in
             guard let text = inner[day]?.string else { throw error(key, "for \(day) must be a string") }
             return (day, text)
+        }
+    }
+
+    mutating func tables(_ key: String) throws -> [TableReader]? {
+        known.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw error(key, "must be an array of tables ([[\(path).\(key)]])") }
+        return try array.enumerated().map { index, element in
+            guard let inner = element.table else { throw error(key, "must be an array of tables ([[\(path).\(key)]])") }
+            return TableReader(table: inner, path: "\(path).\(key)[\(index + 1)]", file: file)
         }
     }
 

@@ -1,11 +1,101 @@
 import AGI
+import Cadence
+import Dialer
+import Foundation
 import Logging
+import Scripts
 import ServiceLifecycle
+import Speech
+import Store
 
-/// `touchbase serve`: the FastAGI server with TouchBase's routes, run as a service group that
-/// shuts down gracefully on SIGTERM and SIGINT.
+/// Everything `touchbase serve` runs, wired from one configuration: the store, the message
+/// preparation, the AGI routes, the dialer and pre-rendering.
+public struct TouchBaseAssembly: Sendable {
+    public var configuration: TouchBaseConfiguration
+    public var store: any Store
+    public var metrics: TouchBaseMetrics
+    public var messages: MessagePreparation
+    public var routes: CallRoutes
+    public var prerenderer: Prerenderer?
+    public var dialer: OutboundDialer?
+
+    /// Wires the parts.
+    ///
+    /// - Parameters:
+    ///   - configuration: the settings.
+    ///   - store: the store; by default the configured SQLite file.
+    ///   - originator: how calls reach Asterisk; by default the configured call-file spool or AMI.
+    ///   - voices: the HTTP voices, instead of those the configuration names.
+    ///   - environment: where API keys and the AMI secret are read from.
+    ///   - clock: the clock; tests pass a simulated one.
+    /// - Throws: an error naming the setting when a voice, the templates or the AMI login cannot
+    ///   be set up.
+    public init(configuration: TouchBaseConfiguration, store: (any Store)? = nil, originator: (any CallOriginator)? = nil,
+                voices chosenVoices: [any SpeechProvider]? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+                clock: @escaping @Sendable () -> Date = Date.init, logger: Logger) throws {
+        self.configuration = configuration
+        self.store = try store ?? SQLiteStore(path: configuration.databasePath)
+        metrics = TouchBaseMetrics()
+        let speech = configuration.speech
+        let scripts = try speech.templatesFolder.map { try MessageScripts(folder: $0) } ?? MessageScripts()
+        for warning in scripts.warnings { logger.warning("\(warning)") }
+        var voices: [any SpeechProvider] = []
+        if let chosenVoices {
+            voices = chosenVoices
+        } else {
+            do {
+                voices.append(try speech.voice.makeProvider(environment: environment))
+                if let fallback = speech.fallback { voices.append(try fallback.makeProvider(environment: environment)) }
+            } catch {
+                throw ConfigurationError(file: "[speech]", message: error.description)
+            }
+        }
+        let speaker = MessageSpeaker(voices: voices, localEngine: speech.localEngine ? LocalSpeechEngine(voice: speech.localVoice) : nil,
+                                     soundsFolder: speech.absoluteSoundsFolder, logger: logger)
+        messages = MessagePreparation(scripts: scripts, speaker: speaker, policy: configuration.policy, metrics: metrics)
+        let prerenderer = speech.prerender ? Prerenderer(messages: messages, inFlight: speech.inFlight, clock: clock, logger: logger) : nil
+        self.prerenderer = prerenderer
+        routes = CallRoutes(store: self.store, policy: configuration.policy, settings: configuration.calls, messages: messages,
+                            metrics: metrics, clock: clock,
+                            scheduled: { contact, state in
+                                guard let prerenderer else { return }
+                                Task { await prerenderer.schedule(contact, state) }
+                            })
+        if configuration.dialer.enabled {
+            let chosen: any CallOriginator
+            if let originator {
+                chosen = originator
+            } else {
+                switch configuration.dialer.method {
+                case .callFile(let outgoing, let staging):
+                    chosen = CallFileOriginator(spool: CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging))
+                case .ami(var login):
+                    guard let secret = environment[configuration.dialer.amiSecretEnvironment], !secret.isEmpty else {
+                        throw ConfigurationError(file: "[dialer.ami]", message: "secret_env: environment variable \(configuration.dialer.amiSecretEnvironment) is not set")
+                    }
+                    login.secret = secret
+                    chosen = AMIOriginator(configuration: login, logger: logger)
+                }
+            }
+            dialer = OutboundDialer(settings: configuration.dialer, store: self.store, policy: configuration.policy, messages: messages,
+                                    originator: chosen, metrics: metrics, clock: clock, logger: logger)
+        } else {
+            dialer = nil
+        }
+    }
+
+    /// The router: TouchBase's routes and the `bench` route.
+    public var router: AGIRouter {
+        var router = TouchBaseServer.router()
+        routes.add(to: &router)
+        return router
+    }
+}
+
+/// `touchbase serve`: the FastAGI server with TouchBase's routes, the dialer, pre-rendering
+/// and metrics, run as a service group that shuts down gracefully on SIGTERM and SIGINT.
 public enum TouchBaseServer {
-    /// The routes TouchBase serves.
+    /// The routes that need no store: `bench`.
     public static func router() -> AGIRouter {
         var router = AGIRouter()
         router.on(BenchRoute.path, BenchRoute.handler)
@@ -23,19 +113,56 @@ public enum TouchBaseServer {
                 "host": "\(configuration.agi.host)", "allowed_peers": "\(configuration.agi.allowedPeers)",
             ])
         }
-        let server = FastAGIServer(configuration: configuration.agi, router: router(), logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: server)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let assembly = try TouchBaseAssembly(configuration: configuration, logger: logger)
+        logger.info("Messages", metadata: [
+            "sounds": "\(configuration.speech.absoluteSoundsFolder)",
+            "voices": "\(assembly.messages.speaker.voices.map(\.voiceName) + (assembly.messages.speaker.localEngine.map { [$0.voiceName] } ?? []))",
+        ])
+        let server = FastAGIServer(configuration: configuration.agi, router: assembly.router, logger: logger)
+        assembly.metrics.readAGISessions { server.sessionsInFlight }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        if let dialer = assembly.dialer {
+            services.append(.init(service: dialer))
+        } else {
+            logger.info("Dialer off ([dialer] enabled = false): only answering AGI")
+        }
+        if let prerenderer = assembly.prerenderer {
+            services.append(.init(service: PrerenderSweep(prerenderer: prerenderer, store: assembly.store,
+                                                          hours: configuration.speech.prerenderHours)))
+        }
+        if configuration.metricsPort != 0 {
+            services.append(.init(service: MetricsServer(host: configuration.metricsHost, port: configuration.metricsPort,
+                                                         metrics: assembly.metrics, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+/// Pre-renders every message due within the next hours, at start and then every hour.
+struct PrerenderSweep: Service {
+    let prerenderer: Prerenderer
+    let store: any Store
+    let hours: Double
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await prerenderer.sweep(store: store, until: Date().addingTimeInterval(hours * 3600))
+                try await Task.sleep(for: .seconds(3600))
+            }
+        }
     }
 }
 
 /// `touchbase agi ROUTE`: one session of TouchBase's routes over stdin and stdout.
 public enum ProcessAGIRunner {
     /// Runs the route and returns how the session ended.
-    public static func run(route: String, logger: Logger) async throws -> AGISessionEnd {
-        try await ProcessAGI.run(route: route, router: TouchBaseServer.router(), logger: logger)
+    public static func run(route: String, configuration: TouchBaseConfiguration, logger: Logger) async throws -> AGISessionEnd {
+        var configuration = configuration
+        configuration.dialer.enabled = false
+        configuration.speech.prerender = false
+        let assembly = try TouchBaseAssembly(configuration: configuration, logger: logger)
+        return try await ProcessAGI.run(route: route, router: assembly.router, logger: logger)
     }
 }

@@ -54,7 +54,8 @@ struct ProcessAGICommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = global.bootstrapLogging()
-        let end = try await ProcessAGIRunner.run(route: route, logger: logger)
+        let configuration = try global.loadConfiguration(logger: logger)
+        let end = try await ProcessAGIRunner.run(route: route, configuration: configuration, logger: logger)
         logger.debug("AGI session ended", metadata: ["end": "\(end)"])
     }
 }
@@ -78,6 +79,12 @@ struct GlobalOptions: ParsableArguments {
             return handler
         }
         return Logger(label: "touchbase")
+    }
+
+    /// Which file the configuration comes from, in words.
+    var configurationSource: String {
+        if let path = config ?? ProcessInfo.processInfo.environment["TOUCHBASE_CONFIG"] { return path }
+        return FileManager.default.fileExists(atPath: "touchbase.toml") ? "touchbase.toml" : "embedded defaults (no file)"
     }
 
     func loadConfiguration(logger: Logger) throws -> TouchBaseConfiguration {

@@ -2,27 +2,27 @@ import Foundation
 
 /// One recorded AGI session from ../shared/fixtures/agi: what Asterisk sent (`<`), what the AGI
 /// program sent (`>`), and events the program saw (`!`, such as SIGHUP).
-struct RecordedSession {
-    enum Direction: Character { case fromAsterisk = "<", fromProgram = ">", event = "!" }
+public struct RecordedSession: Sendable {
+    public enum Direction: Character, Sendable { case fromAsterisk = "<", fromProgram = ">", event = "!" }
 
-    struct Entry {
-        var seconds: Double
-        var direction: Direction
-        var bytes: [UInt8]
-        var text: String { String(decoding: bytes, as: UTF8.self) }
+    public struct Entry: Sendable {
+        public var seconds: Double
+        public var direction: Direction
+        public var bytes: [UInt8]
+        public var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
-    var name: String
-    var entries: [Entry]
+    public var name: String
+    public var entries: [Entry]
 
     /// The folder of recorded sessions, read from the shared folder beside the repository.
-    static let folder: URL = {
+    public static let folder: URL = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }  // AGITests, Tests, the package
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // AGITestSupport, Tests, the package
         return url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agi")
     }()
 
-    static func load(_ name: String) throws -> RecordedSession {
+    public static func load(_ name: String) throws -> RecordedSession {
         let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
         var entries: [Entry] = []
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
@@ -36,18 +36,18 @@ struct RecordedSession {
         return RecordedSession(name: name, entries: entries)
     }
 
-    static var allNames: [String] {
+    public static var allNames: [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?
             .filter { $0.hasSuffix(".txt") }.sorted() ?? []
     }
 
     /// Everything Asterisk sent, in order.
-    var asteriskBytes: [UInt8] { entries.filter { $0.direction == .fromAsterisk }.flatMap(\.bytes) }
+    public var asteriskBytes: [UInt8] { entries.filter { $0.direction == .fromAsterisk }.flatMap(\.bytes) }
     /// Every line the program sent, in order.
-    var programLines: [String] { entries.filter { $0.direction == .fromProgram }.map(\.text) }
+    public var programLines: [String] { entries.filter { $0.direction == .fromProgram }.map(\.text) }
 
     /// Decodes a Python bytes literal such as `b'200 result=1 (x)\n'`.
-    static func pythonBytes(_ literal: Substring, in name: String) throws -> [UInt8] {
+    public static func pythonBytes(_ literal: Substring, in name: String) throws -> [UInt8] {
         guard literal.hasPrefix("b"), let quote = literal.dropFirst().first, literal.last == quote else {
             throw FixtureError("\(name): not a bytes literal: \(literal)")
         }
@@ -74,7 +74,43 @@ struct RecordedSession {
     }
 }
 
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct FixtureError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension RecordedSession {
+    /// The environment block Asterisk sent, as `(key, value)` pairs in order.
+    public var environment: [(key: String, value: String)] {
+        var pairs: [(key: String, value: String)] = []
+        for entry in entries where entry.direction == .fromAsterisk {
+            let line = entry.text.trimmingCharacters(in: .newlines)
+            if line.isEmpty { break }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            pairs.append((String(line[..<colon]), String(line[line.index(after: colon)...].dropFirst())))
+        }
+        return pairs
+    }
+
+    /// Each command the program sent, with the lines Asterisk answered it with.
+    public var exchanges: [(command: String, answer: [String])] {
+        var result: [(command: String, answer: [String])] = []
+        var inEnvironment = true
+        for entry in entries {
+            switch entry.direction {
+            case .fromAsterisk:
+                if inEnvironment {
+                    if entry.bytes == [0x0A] { inEnvironment = false }
+                    continue
+                }
+                guard !result.isEmpty else { continue }
+                result[result.count - 1].answer.append(entry.text.trimmingCharacters(in: .newlines))
+            case .fromProgram:
+                result.append((entry.text.trimmingCharacters(in: .newlines), []))
+            case .event:
+                continue
+            }
+        }
+        return result
+    }
 }

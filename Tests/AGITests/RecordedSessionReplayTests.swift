@@ -1,3 +1,4 @@
+import AGITestSupport
 import AGI
 import Logging
 import NIOCore

@@ -44,7 +44,17 @@ struct TouchBaseConfigurationTests {
         ("[agi]\nallowed_peers = [\"pbx.example.com\"]\n", "touchbase.toml: agi.allowed_peers allowed peer 'pbx.example.com' is not an IP address"),
         ("[agi]\nsession_timeout_seconds = 0\n", "touchbase.toml: agi.session_timeout_seconds must be a number of seconds above 0"),
         ("agi = 5\n", "touchbase.toml: agi must be a table"),
-        ("[dialer]\n", "touchbase.toml: dialer is not a known setting"),
+        ("[dialler]\n", "touchbase.toml: dialler is not a known setting"),
+        ("[dialer]\nmethod = \"fax\"\n", "touchbase.toml: dialer.method must be \"call-file\" or \"ami\""),
+        ("[dialer]\nmethod = \"ami\"\n", "touchbase.toml: dialer.method is \"ami\" but [dialer.ami] is missing"),
+        ("[dialer]\nchannel = \"PJSIP/trunk\"\n", "touchbase.toml: dialer.channel must hold {number} or {digits}"),
+        ("[dialer]\nchannel = \"PJSIP/{number}@t,,D(1)\"\n", "touchbase.toml: dialer.channel holds \",\""),
+        ("[[dialer.trunk]]\nname = \"a\"\n", "touchbase.toml: dialer.trunk[1].channel is required"),
+        ("[[dialer.trunk]]\nname = \"a\"\nchannel = \"PJSIP/{number}@a\"\nspeed = 3\n", "touchbase.toml: dialer.trunk[1].speed is not a known setting"),
+        ("[speech.voice]\nprovider = \"festival\"\n", "touchbase.toml: speech.voice.provider \"festival\" is not one of"),
+        ("[speech.voice]\nprovider = \"piper\"\nurl = \"127.0.0.1:5000\"\n", "touchbase.toml: speech.voice.url must start with http://"),
+        ("[calls]\nhuman_answer = \"hang-up\"\n", "touchbase.toml: calls.human_answer must be \"connect\" or \"message\""),
+        ("[metrics]\nport = -1\n", "touchbase.toml: metrics.port must be 0 (off) to 65535"),
         ("[agi\nport = 1\n", "touchbase.toml:1:"),
     ])
     func badConfiguration(text: String, message: String) {
@@ -54,6 +64,78 @@ struct TouchBaseConfigurationTests {
         } catch {
             #expect(String(describing: error).hasPrefix(message), "\(error)")
         }
+    }
+
+    @Test("[speech], [calls], [dialer] with trunks and AMI, and [metrics] are read")
+    func operationSettings() throws {
+        let configuration = try TouchBaseConfiguration.parse("""
+            [speech]
+            sounds_folder = "/var/lib/asterisk/sounds/touchbase"
+            templates = "/etc/touchbase/templates"
+            local_engine = "none"
+            prerender = false
+            in_flight = 4
+            [speech.voice]
+            provider = "openai"
+            url = "https://tts.example.com"
+            voice = "nova"
+            api_key_env = "TTS_KEY"
+            sample_rate = 24000
+            [speech.fallback]
+            provider = "piper"
+            url = "http://127.0.0.1:5000"
+            [calls]
+            not_sure_is_machine = false
+            human_answer = "message"
+            silence_ms = 2000
+            silence_timeout_seconds = 15
+            [dialer]
+            method = "ami"
+            max_calls = 4
+            calls_per_minute = 12
+            ring_seconds = 30
+            report_timeout_seconds = 240
+            [dialer.ami]
+            host = "192.0.2.10"
+            username = "tb"
+            secret_env = "AMI_SECRET"
+            [[dialer.trunk]]
+            name = "main"
+            channel = "PJSIP/{number}@main"
+            max_calls = 3
+            [[dialer.trunk]]
+            name = "backup"
+            channel = "SIP/backup/{digits}"
+            [metrics]
+            port = 0
+            """, file: "touchbase.toml")
+        #expect(configuration.speech.absoluteSoundsFolder == "/var/lib/asterisk/sounds/touchbase")
+        #expect(configuration.speech.templatesFolder == "/etc/touchbase/templates")
+        #expect(!configuration.speech.localEngine && !configuration.speech.prerender && configuration.speech.inFlight == 4)
+        #expect(configuration.speech.voice == VoiceSettings(provider: "openai", url: "https://tts.example.com", voice: "nova",
+                                                            apiKeyEnvironment: "TTS_KEY", sampleRate: 24_000))
+        #expect(configuration.speech.fallback == .localPiper)
+        #expect(!configuration.calls.notSureIsMachine && configuration.calls.humanAnswer == .message)
+        #expect(configuration.calls.silenceMilliseconds == 2000 && configuration.calls.silenceTimeoutSeconds == 15)
+        let dialer = configuration.dialer
+        guard case .ami(let login) = dialer.method else { Issue.record("not AMI"); return }
+        #expect(login.host == "192.0.2.10" && login.port == 5038 && login.username == "tb")
+        #expect(dialer.amiSecretEnvironment == "AMI_SECRET")
+        #expect(dialer.pacing.maxCalls == 4 && dialer.pacing.callsPerMinute == 12 && dialer.ringSeconds == 30)
+        #expect(dialer.pacing.trunks.map(\.name) == ["main", "backup"])
+        #expect(dialer.pacing.trunks.map(\.maxCalls) == [3, 4])
+        #expect(try dialer.pacing.trunks[1].channel(for: "+16175550100") == "SIP/backup/16175550100")
+        #expect(configuration.metricsPort == 0)
+    }
+
+    @Test("a voice whose key variable is not set is refused naming the variable")
+    func missingKey() throws {
+        let voice = VoiceSettings(provider: "google", apiKeyEnvironment: "GOOGLE_TTS_KEY")
+        #expect(throws: VoiceSettingsError.self) { try voice.makeProvider(environment: [:]) }
+        do { _ = try voice.makeProvider(environment: [:]) } catch {
+            #expect(error.description == "google: environment variable GOOGLE_TTS_KEY (api_key_env) is not set")
+        }
+        #expect(try voice.makeProvider(environment: ["GOOGLE_TTS_KEY": "k"]).voiceName == "google:en-US-Neural2-D")
     }
 
     @Test("the bench route sends the eight-command voicemail-drop dialog")

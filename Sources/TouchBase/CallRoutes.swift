@@ -1,0 +1,330 @@
+import AGI
+import Cadence
+import Foundation
+import Logging
+import Store
+
+/// How the `answered` and `drop` routes treat a call: what counts as voicemail, how long to
+/// wait for the beep, what a person who answers gets.
+public struct CallHandlingSettings: Sendable, Hashable {
+    /// What a person who answers gets.
+    public enum HumanAnswer: String, Sendable, Hashable, CaseIterable {
+        /// The call is connected to the owner (EXEC Dial with the owner's dial string).
+        case connect
+        /// The message for the step is played to them.
+        case message
+    }
+
+    /// Whether AMD's NOTSURE is treated as voicemail (a message is left) rather than a person.
+    public var notSureIsMachine = true
+    /// What a person who answers gets.
+    public var humanAnswer = HumanAnswer.connect
+    /// How long the owner's phone rings for a connected call.
+    public var ownerRingSeconds = 30
+    /// WaitForSilence's figures: the silence that follows the beep, how many times, and the
+    /// longest wait, so a greeting that never ends cannot hold the call.
+    public var silenceMilliseconds = 1500
+    public var silenceIterations = 1
+    public var silenceTimeoutSeconds = 20
+    /// The country calling code for numbers the dialplan passes without one (`outcome`,
+    /// `drop`, `inbound`).
+    public var countryCode = "1"
+
+    /// The defaults.
+    public init() {}
+}
+
+/// TouchBase's AGI routes: `answered`, `failed`, `outcome`, `drop` and `inbound`.
+///
+/// Every route finds its call by the `TOUCHBASE_CALL` channel variable TouchBase set when it
+/// originated the call, and otherwise by number; records the outcome and the cadence's decision
+/// in the store (committed before the route goes on); and sets `CDR(userfield)` to the call id
+/// so Asterisk's CDRs join TouchBase's call log.
+public struct CallRoutes: Sendable {
+    public var store: any Store
+    public var policy: CallingPolicy
+    public var settings: CallHandlingSettings
+    public var messages: MessagePreparation
+    public var metrics: TouchBaseMetrics
+    /// The clock; tests pass a simulated one.
+    public var clock: @Sendable () -> Date
+    /// Called after each decision that schedules another call, to pre-render its message.
+    public var scheduled: @Sendable (Contact, FollowUpState) -> Void
+
+    /// Creates the routes.
+    public init(store: any Store, policy: CallingPolicy, settings: CallHandlingSettings = .init(), messages: MessagePreparation,
+                metrics: TouchBaseMetrics, clock: @escaping @Sendable () -> Date = Date.init,
+                scheduled: @escaping @Sendable (Contact, FollowUpState) -> Void = { _, _ in }) {
+        self.store = store
+        self.policy = policy
+        self.settings = settings
+        self.messages = messages
+        self.metrics = metrics
+        self.clock = clock
+        self.scheduled = scheduled
+    }
+
+    /// Adds the routes to a router.
+    public func add(to router: inout AGIRouter) {
+        router.on("answered") { try await self.answered($0) }
+        router.on("failed") { try await self.failed($0) }
+        router.on("outcome") { try await self.outcome($0) }
+        router.on("drop") { try await self.drop($0) }
+        router.on("inbound") { try await self.inbound($0) }
+    }
+
+    // MARK: answered
+
+    /// After AMD() on an originated call: voicemail gets the message after the beep, a person is
+    /// connected to the owner (or hears the message), and the outcome is recorded.
+    ///
+    /// The dialog: GET VARIABLE AMDSTATUS, AMDCAUSE, TOUCHBASE_CALL; for voicemail EXEC
+    /// WaitForSilence and STREAM FILE of the message prepared before the call; the outcome is
+    /// committed; SET VARIABLE CDR(userfield); for a person, EXEC Dial of the owner last.
+    func answered(_ session: AGISession) async throws {
+        let amdStatus = try await session.getVariable("AMDSTATUS")
+        let amdCause = try await session.getVariable("AMDCAUSE")
+        let callID = try await session.getVariable("TOUCHBASE_CALL")
+        guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
+        let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
+        let status = amdStatus?.uppercased()
+        let voicemail = status == "MACHINE" || (status == "NOTSURE" && settings.notSureIsMachine)
+        let person = status == "HUMAN" || (status == "NOTSURE" && !settings.notSureIsMachine)
+
+        if voicemail {
+            let (plan, planned) = try await message(for: call, at: clock())
+            let played = try await playAfterBeep(session, plan.audioPath)
+            let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
+            try await finish(session, call: call, variables: variables, outcome: outcome, played: played, plan: plan,
+                             promised: planned ? plan.promise : nil)
+            try? await session.setVariable("CDR(userfield)", to: call.record.callID)
+            return
+        }
+        let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
+        try await finish(session, call: call, variables: variables, outcome: outcome, played: nil, plan: nil, promised: nil)
+        try? await session.setVariable("CDR(userfield)", to: call.record.callID)
+        guard person, !session.isHungUp else { return }
+        switch settings.humanAnswer {
+        case .connect:
+            try await connectToOwner(session, call.contact)
+        case .message:
+            let (plan, _) = try await message(for: call, at: clock())
+            _ = try await session.streamFile(plan.audioPath)
+        }
+    }
+
+    // MARK: failed
+
+    /// The `failed` extension of an originated call: REASON says why it was not answered.
+    func failed(_ session: AGISession) async throws {
+        let reason = try await session.getVariable("REASON")
+        let callID = try await session.getVariable("TOUCHBASE_CALL")
+        let dialStatus = try await session.getVariable("DIALSTATUS")
+        let hangupCause = try await session.getVariable("HANGUPCAUSE")
+        guard let call = try await placedCall(session, callID: callID, route: "failed") else { return }
+        let variables = AsteriskCallVariables(dialStatus: dialStatus, reason: reason, hangupCause: hangupCause)
+        try await finish(session, call: call, variables: variables, outcome: variables.outcome(), played: nil, plan: nil, promised: nil)
+        try? await session.setVariable("CDR(userfield)", to: call.record.callID)
+    }
+
+    // MARK: outcome
+
+    /// The hook after a call dialled by hand: `Gosub(touchbase-hook,s,1(NUMBER))` after Dial().
+    /// DIALSTATUS says what happened; the contact is found by the number.
+    func outcome(_ session: AGISession) async throws {
+        let dialStatus = try await session.getVariable("DIALSTATUS")
+        let hangupCause = try await session.getVariable("HANGUPCAUSE")
+        let callID = try await session.getVariable("TOUCHBASE_CALL")
+        if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
+            let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
+            try await finish(session, call: call, variables: variables, outcome: variables.outcome(), played: nil, plan: nil, promised: nil)
+            try? await session.setVariable("CDR(userfield)", to: call.record.callID)
+            return
+        }
+        guard let contact = try await contact(session, number: session.arguments.first, route: "outcome") else { return }
+        let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
+        let id = try await record(session, contact: contact, origin: .hook, variables: variables, outcome: variables.outcome())
+        try? await session.setVariable("CDR(userfield)", to: id)
+    }
+
+    // MARK: drop
+
+    /// An agent pressed the drop key on a call dialled by hand: the callee's leg is here, at
+    /// their voicemail. The message for the contact's current step plays after the beep.
+    func drop(_ session: AGISession) async throws {
+        guard let contact = try await contact(session, number: session.arguments.first, route: "drop") else { return }
+        guard let id = contact.id, let state = try await store.followUp(contactID: id), state.phase == .active else {
+            try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
+            return
+        }
+        let (plan, _) = try await messages.prepare(for: contact, state: state, at: clock())
+        let played = try await playAfterBeep(session, plan.audioPath)
+        let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
+        let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples)
+        let callID = try await record(session, contact: contact, origin: .drop, variables: variables, outcome: outcome,
+                                      played: played, plan: plan)
+        try? await session.setVariable("CDR(userfield)", to: callID)
+    }
+
+    // MARK: inbound
+
+    /// An inbound call: a caller who is a contact is marked as responded, the cadence ends, and
+    /// `TOUCHBASE_OWNER_DIAL` gets the owner's dial string so the dialplan rings the owner. Any
+    /// other caller passes through untouched.
+    func inbound(_ session: AGISession) async throws {
+        let number = session.arguments.first.flatMap { $0.isEmpty ? nil : $0 } ?? session.environment.callerIDNumber
+        guard let number, let e164 = try? PhoneNumber.e164(number, defaultCountryCode: settings.countryCode),
+              let contact = try await store.contact(phone: e164) else {
+            session.logger.debug("Inbound caller is not a contact")
+            return
+        }
+        guard Self.isSafeDialString(contact.owner.dialString) else {
+            session.logger.error("Owner's dial string refused", metadata: ["dial": "\(contact.owner.dialString)"])
+            return
+        }
+        let callID = try await record(session, contact: contact, origin: .inbound,
+                                      variables: AsteriskCallVariables(), outcome: .calledBack)
+        try await session.setVariable("TOUCHBASE_OWNER_DIAL", to: contact.owner.dialString)
+        try? await session.setVariable("CDR(userfield)", to: callID)
+    }
+
+    // MARK: shared steps
+
+    /// A call TouchBase placed, with its contact and follow-up.
+    struct PlacedCall {
+        var record: CallRecord
+        var contact: Contact
+        var state: FollowUpState
+    }
+
+    private func placedCall(_ session: AGISession, callID: String?, route: String) async throws -> PlacedCall? {
+        var record: CallRecord?
+        if let callID, !callID.isEmpty {
+            record = try await store.call(callID: callID)
+        } else if let number = session.arguments.first, let e164 = try? PhoneNumber.e164(number, defaultCountryCode: settings.countryCode),
+                  let contact = try await store.contact(phone: e164), let id = contact.id {
+            record = try await store.openCalls().last { $0.contactID == id }
+        }
+        guard let record, let contact = try await store.contact(id: record.contactID),
+              let state = try await store.followUp(contactID: record.contactID) else {
+            session.logger.warning("AGI \(route) for a call TouchBase does not know", metadata: ["call": "\(callID ?? "none")"])
+            try? await session.verbose("TouchBase: no call \(Self.printable(callID ?? "(TOUCHBASE_CALL unset)")); nothing recorded")
+            return nil
+        }
+        return PlacedCall(record: record, contact: contact, state: state)
+    }
+
+    private func contact(_ session: AGISession, number: String?, route: String) async throws -> Contact? {
+        guard let raw = number?.split(separator: "@").first.map(String.init), !raw.isEmpty else {
+            try? await session.verbose("TouchBase \(route): no number given; nothing recorded")
+            return nil
+        }
+        guard let e164 = try? PhoneNumber.e164(raw, defaultCountryCode: settings.countryCode),
+              let contact = try await store.contact(phone: e164) else {
+            session.logger.info("Number is not a contact", metadata: ["route": "\(route)", "number": "\(raw)"])
+            try? await session.verbose("TouchBase \(route): \(Self.printable(raw)) is not a contact; nothing recorded")
+            return nil
+        }
+        return contact
+    }
+
+    /// The message prepared for the call before it was placed, or one prepared now; the flag
+    /// says whether it was prepared before (its promise then stands).
+    private func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
+        if let plan = call.record.plannedMessage, FileManager.default.fileExists(atPath: plan.audioPath + ".sln16") {
+            return (plan, true)
+        }
+        var state = call.state
+        state.step = MessageStep(rawValue: call.record.step) ?? state.step
+        return (try await messages.prepare(for: call.contact, state: state, at: now).0, false)
+    }
+
+    /// Waits out the greeting and the beep, then plays the message; returns how much played.
+    private func playAfterBeep(_ session: AGISession, _ path: String) async throws -> Int {
+        guard !session.isHungUp else { return 0 }
+        try await session.exec("WaitForSilence", [String(settings.silenceMilliseconds), String(settings.silenceIterations),
+                                                  String(settings.silenceTimeoutSeconds)])
+        guard !session.isHungUp else { return 0 }
+        return try await session.streamFile(path).endpos
+    }
+
+    private func connectToOwner(_ session: AGISession, _ contact: Contact) async throws {
+        guard Self.isSafeDialString(contact.owner.dialString) else {
+            session.logger.error("Owner's dial string refused", metadata: ["dial": "\(contact.owner.dialString)"])
+            try? await session.verbose("TouchBase: the owner's dial string is not usable; not connected")
+            return
+        }
+        try await session.exec("Dial", [contact.owner.dialString, String(settings.ownerRingSeconds)])
+    }
+
+    private func finish(_ session: AGISession, call: PlacedCall, variables: AsteriskCallVariables, outcome: DialOutcome,
+                        played: Int?, plan: PlannedMessage?, promised: SpokenPromise?) async throws {
+        let now = clock()
+        let decision = FollowUp.decide(contact: call.contact, state: call.state, outcome: outcome, now: now, policy: policy,
+                                       promised: promised)
+        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID,
+                                variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
+                                playedShare: plan.flatMap { plan in played.map { min(1, Double($0) / Double(max(1, plan.samples))) } },
+                                voice: plan?.voice, decision: decision)
+        do {
+            try await store.finishCall(finish)
+        } catch let already as CallAlreadyFinished {
+            session.logger.warning("Late report for a call already settled; the first report stands",
+                                   metadata: ["call": "\(already.callID)", "outcome": "\(outcome.name)"])
+            try? await session.verbose("TouchBase: call \(already.callID) was already settled as \(already.outcome ?? "unknown")")
+            return
+        }
+        counted(outcome: outcome, decision: decision, contact: call.contact, session: session)
+    }
+
+    /// Records a call that starts and ends in this report; returns its id.
+    private func record(_ session: AGISession, contact: Contact, origin: CallOrigin, variables: AsteriskCallVariables,
+                        outcome: DialOutcome, played: Int? = nil, plan: PlannedMessage? = nil) async throws -> String {
+        guard let id = contact.id else { throw StoreError("contact \(contact.name) has no id") }
+        let state = try await store.followUp(contactID: id) ?? FollowUpState()
+        let now = clock()
+        let callID = CallID.make(now: now)
+        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy, promised: plan?.promise)
+        let start = CallStart(callID: callID, contactID: id, step: state.step, dialNumber: state.dialsThisStep + 1, startedAt: now,
+                              origin: origin, plannedMessage: plan)
+        let finish = CallFinish(callID: callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID, variables: variables,
+                                outcome: outcome, messagePlayed: plan == nil ? nil : state.step,
+                                playedShare: plan.flatMap { plan in played.map { min(1, Double($0) / Double(max(1, plan.samples))) } },
+                                voice: plan?.voice, decision: decision)
+        try await store.recordCall(start, finish)
+        counted(outcome: outcome, decision: decision, contact: contact, session: session)
+        return callID
+    }
+
+    private func counted(outcome: DialOutcome, decision: FollowUpDecision, contact: Contact, session: AGISession) {
+        metrics.callFinished(outcome: outcome.name)
+        if let step = decision.messageLeft { metrics.messageLeft(step: step.rawValue) }
+        session.logger.info("Call outcome", metadata: [
+            "contact": "\(contact.id ?? 0)", "outcome": "\(outcome.name)", "phase": "\(decision.state.phase.name)",
+            "note": "\(decision.note)",
+        ])
+        if decision.state.phase == .active, decision.state.nextCall != nil { scheduled(contact, decision.state) }
+    }
+
+    /// Whether a dial string can go into `Dial()` whole: `Tech/resource`, and nothing that
+    /// would split the application's arguments or a line.
+    static func isSafeDialString(_ dial: String) -> Bool {
+        let parts = dial.split(separator: "/", maxSplits: 1)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+            && dial.allSatisfy { $0.isASCII && !$0.isWhitespace && !",;|\"'\\()".contains($0) && $0.asciiValue! >= 0x20 }
+    }
+
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(80))
+    }
+}
+
+/// TouchBase's call ids: `tb-` with the time and randomness, safe in a file name, a channel
+/// variable and a CDR field.
+public enum CallID {
+    /// A new call id.
+    public static func make(now: Date) -> String {
+        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        return "tb-\(String(millis, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+}

@@ -1,0 +1,153 @@
+import Dialer
+import Foundation
+import Logging
+import Scripts
+import Speech
+import Store
+
+/// `touchbase check-config`: everything `touchbase serve` will rely on, tried for real before a
+/// PBX depends on it: the file, the templates, the database, each voice (a real synthesis), the
+/// sounds folder, and the way calls reach Asterisk.
+public struct ConfigurationCheck: Sendable {
+    /// One finding.
+    public struct Finding: Sendable, Hashable, CustomStringConvertible {
+        public enum Level: String, Sendable, Hashable { case ok, warning, error }
+        public var level: Level
+        public var subject: String
+        public var detail: String
+
+        public var description: String {
+            let mark = level == .ok ? "ok     " : level == .warning ? "warning" : "error  "
+            return "\(mark) \(subject): \(detail)"
+        }
+    }
+
+    public var configuration: TouchBaseConfiguration
+    public var environment: [String: String]
+    public var logger: Logger
+
+    /// Creates a check.
+    public init(configuration: TouchBaseConfiguration, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger) {
+        self.configuration = configuration
+        self.environment = environment
+        self.logger = logger
+    }
+
+    /// Runs every check; `speak` false skips the synthesis requests.
+    public func run(speak: Bool = true) async -> [Finding] {
+        var findings: [Finding] = []
+        func add(_ level: Finding.Level, _ subject: String, _ detail: String) {
+            findings.append(Finding(level: level, subject: subject, detail: detail))
+        }
+        let speech = configuration.speech
+
+        if let folder = speech.templatesFolder {
+            do {
+                let scripts = try MessageScripts(folder: folder)
+                add(.ok, "templates", "\(folder) loads")
+                for warning in scripts.warnings { add(.warning, "templates", "\(warning)") }
+            } catch {
+                for problem in error.problems { add(.error, "templates", "\(problem)") }
+            }
+        } else {
+            add(.ok, "templates", "built-in messages")
+        }
+
+        do {
+            _ = try SQLiteStore(path: configuration.databasePath)
+            add(.ok, "database", "\(configuration.databasePath) opens and is up to date")
+        } catch {
+            add(.error, "database", "\(error)")
+        }
+
+        let folder = speech.absoluteSoundsFolder
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let probe = (folder as NSString).appendingPathComponent(".touchbase-check-\(getpid())")
+            guard FileManager.default.createFile(atPath: probe, contents: Data()) else { throw SpeechError.file(path: folder, reason: "not writable") }
+            try FileManager.default.removeItem(atPath: probe)
+            add(.ok, "sounds folder", "\(folder) is writable; Asterisk must be able to read it")
+        } catch {
+            add(.error, "sounds folder", "\(folder): \(error)")
+        }
+
+        var voices: [(String, VoiceSettings)] = [("voice", speech.voice)]
+        if let fallback = speech.fallback { voices.append(("fallback", fallback)) }
+        let client = HTTPClient()
+        for (label, settings) in voices {
+            let provider: any SpeechProvider
+            do {
+                provider = try settings.makeProvider(environment: environment)
+            } catch {
+                add(.error, "speech.\(label)", error.description)
+                continue
+            }
+            guard speak else { add(.ok, "speech.\(label)", "\(provider.voiceName) configured (not tried)"); continue }
+            let started = ContinuousClock.now
+            do {
+                let audio = try await provider.synthesize(SpeechRequest(text: "TouchBase configuration check.",
+                                                                        ssml: "<speak>TouchBase configuration check.</speak>"), client: client)
+                let seconds = Double(audio.samples.count) / Double(audio.sampleRate)
+                add(.ok, "speech.\(label)", "\(provider.voiceName) spoke \(String(format: "%.1f", seconds)) s of audio at \(audio.sampleRate) Hz in \(ContinuousClock.now - started)")
+            } catch {
+                add(label == "voice" && !speech.localEngine && speech.fallback == nil ? .error : .warning,
+                    "speech.\(label)", "\(provider.voiceName) failed: \(error)")
+            }
+        }
+        if speech.localEngine {
+            let engine = LocalSpeechEngine(voice: speech.localVoice)
+            if !speak {
+                add(FileManager.default.isExecutableFile(atPath: engine.executable) ? .ok : .error, "speech.local_engine", engine.executable)
+            } else {
+                do {
+                    _ = try await engine.synthesize("TouchBase configuration check.")
+                    add(.ok, "speech.local_engine", "\(engine.voiceName) speaks (the last resort, so a message is always left)")
+                } catch {
+                    add(.error, "speech.local_engine", "\(error)")
+                }
+            }
+        } else {
+            add(.warning, "speech.local_engine", "none: when every endpoint fails, no message can be left")
+        }
+
+        let dialer = configuration.dialer
+        if !dialer.enabled {
+            add(.ok, "dialer", "off; TouchBase only answers AGI")
+        } else {
+            switch dialer.method {
+            case .callFile(let outgoing, let staging):
+                let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
+                for (name, path) in [("spool", spool.outgoingDirectory), ("staging", spool.stagingDirectory)] {
+                    if access(path, W_OK) == 0 {
+                        add(.ok, "dialer.\(name)", "\(path) is writable")
+                    } else {
+                        add(.error, "dialer.\(name)", "\(path) is not a writable folder: \(String(cString: strerror(errno))) (see the README's spool permissions)")
+                    }
+                }
+                var outgoingStat = stat(), stagingStat = stat()
+                if stat(spool.outgoingDirectory, &outgoingStat) == 0, stat(spool.stagingDirectory, &stagingStat) == 0,
+                   outgoingStat.st_dev != stagingStat.st_dev {
+                    add(.error, "dialer.staging", "\(spool.stagingDirectory) is on another file system than \(spool.outgoingDirectory); the rename would not be atomic")
+                }
+            case .ami(var login):
+                if let secret = environment[dialer.amiSecretEnvironment], !secret.isEmpty {
+                    login.secret = secret
+                    do {
+                        try await AMIClient.withConnection(to: login, logger: logger) { _ in }
+                        add(.ok, "dialer.ami", "logged in to \(login.host):\(login.port) as \(login.username)")
+                    } catch {
+                        add(.error, "dialer.ami", "\(login.host):\(login.port): \(error)")
+                    }
+                } else {
+                    add(.error, "dialer.ami", "environment variable \(dialer.amiSecretEnvironment) (secret_env) is not set")
+                }
+            }
+            for trunk in dialer.pacing.trunks {
+                let example = (try? trunk.channel(for: "+15555550100")) ?? trunk.channel
+                add(.ok, "dialer.trunk \(trunk.name)", "dials \(example) for +15555550100; at most \(trunk.maxCalls) at once, \(trunk.callsPerMinute) a minute")
+            }
+        }
+        return findings
+    }
+}

@@ -1,0 +1,59 @@
+import Cadence
+import Foundation
+import Logging
+import Scripts
+import Speech
+import Store
+
+/// Turns a contact and the step due into the words of the message and the audio Asterisk plays,
+/// with the promise computed for the moment the message will be heard.
+public struct MessagePreparation: Sendable {
+    /// The templates in force.
+    public var scripts: MessageScripts
+    /// The voices and the sounds folder.
+    public var speaker: MessageSpeaker
+    /// The cadence's rules (the promise comes from them).
+    public var policy: CallingPolicy
+    /// Where synthesis figures go.
+    public var metrics: TouchBaseMetrics
+
+    /// Creates a preparation.
+    public init(scripts: MessageScripts, speaker: MessageSpeaker, policy: CallingPolicy, metrics: TouchBaseMetrics = TouchBaseMetrics()) {
+        self.scripts = scripts
+        self.speaker = speaker
+        self.policy = policy
+        self.metrics = metrics
+    }
+
+    /// The words of the message `state.step` for a contact, if it were left at `now`, and the
+    /// promise they make.
+    public func words(for contact: Contact, state: FollowUpState, at now: Date) -> (message: RenderedMessage, promise: SpokenPromise?) {
+        let promise = FollowUp.promise(forLeaving: state.step, contact: contact, state: state, now: now, policy: policy)
+        let variables = MessageVariables(contactName: contact.name, ownerName: contact.owner.name, company: contact.company,
+                                         connection: contact.connection, topic: contact.topic,
+                                         callbackNumber: contact.owner.callbackNumber, promise: promise?.phrase ?? "")
+        return (scripts.render(state.step, variables, owner: contact.owner.name, campaign: contact.campaign), promise)
+    }
+
+    /// Renders the message's audio (from the cache when it was pre-rendered).
+    ///
+    /// - Throws: ``SpeechError/allVoicesFailed(_:)`` only when every voice, the local engine
+    ///   included, failed.
+    public func prepare(for contact: Contact, state: FollowUpState, at now: Date) async throws -> (PlannedMessage, RenderedMessage) {
+        let (message, promise) = words(for: contact, state: state, at: now)
+        let started = ContinuousClock.now
+        let audio: MessageAudio
+        do {
+            audio = try await speaker.render(SpeechRequest(text: message.text, ssml: message.ssml))
+        } catch {
+            metrics.synthesisFailed(voice: speaker.voices.first?.voiceName ?? speaker.localEngine?.voiceName ?? "none")
+            throw error
+        }
+        if !audio.fromCache {
+            let elapsed = ContinuousClock.now - started
+            metrics.synthesized(voice: audio.voice, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            if let first = speaker.voices.first?.voiceName, audio.voice != first { metrics.fallbackSpoke() }
+        }
+        return (PlannedMessage(audioPath: audio.path, samples: audio.samples, voice: audio.voice, promise: promise), message)
+    }
+}

@@ -1,0 +1,78 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// Serves ``TouchBaseMetrics`` at `GET /metrics` for Prometheus, on an address of its own.
+public struct MetricsServer: Service {
+    /// Where to listen; port 0 picks a free port.
+    public var host: String
+    public var port: Int
+    public var metrics: TouchBaseMetrics
+    public var logger: Logger
+    /// Called with the bound port once listening.
+    public var onListening: (@Sendable (Int) -> Void)?
+
+    /// Creates the server.
+    public init(host: String, port: Int, metrics: TouchBaseMetrics, logger: Logger, onListening: (@Sendable (Int) -> Void)? = nil) {
+        self.host = host
+        self.port = port
+        self.metrics = metrics
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let metrics = metrics
+        let channel: Channel
+        do {
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.pipeline.configureHTTPServerPipeline().flatMap {
+                        channel.pipeline.addHandler(MetricsHandler(metrics: metrics))
+                    }
+                }
+                .bind(host: host, port: port).get()
+        } catch {
+            throw MetricsServerError(description: "metrics cannot listen on \(host):\(port): \(error)")
+        }
+        let bound = channel.localAddress?.port ?? port
+        logger.info("Prometheus metrics at http://\(host):\(bound)/metrics")
+        onListening?(bound)
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+    }
+}
+
+/// The metrics server could not start.
+public struct MetricsServerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+final class MetricsHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let metrics: TouchBaseMetrics
+    init(metrics: TouchBaseMetrics) { self.metrics = metrics }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(let request) = unwrapInboundIn(data) else { return }
+        let found = request.method == .GET && (request.uri == "/metrics" || request.uri.hasPrefix("/metrics?"))
+        let body = found ? metrics.exposition() : "not found; try /metrics\n"
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")
+        headers.add(name: "Content-Length", value: String(body.utf8.count))
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: request.version, status: found ? .ok : .notFound, headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,252 @@
+import Cadence
+import Dialer
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+
+/// The dialer's settings: how calls are handed to Asterisk, how fast, and when a call that
+/// never came back is settled.
+public struct DialerSettings: Sendable {
+    /// How calls reach Asterisk.
+    public enum Method: Sendable {
+        /// Call files renamed into the spool's `outgoing/` folder (Asterisk on this host).
+        case callFile(outgoing: String, staging: String?)
+        /// AMI Originate over TCP (Asterisk anywhere).
+        case ami(AMIClient.Configuration)
+    }
+
+    /// The environment variable holding the AMI secret, for ``Method/ami(_:)``.
+    public var amiSecretEnvironment = "TOUCHBASE_AMI_SECRET"
+    /// Whether `touchbase serve` places calls at all.
+    public var enabled = true
+    /// How calls reach Asterisk.
+    public var method = Method.callFile(outgoing: "/var/spool/asterisk/outgoing", staging: nil)
+    /// Calls at once, calls a minute, and the trunks with their own limits.
+    public var pacing = DialPacing(maxCalls: 2, callsPerMinute: 6, trunks: [Trunk(name: "default", channel: "PJSIP/{number}@trunk")])
+    /// Seconds a call rings before it counts as unanswered.
+    public var ringSeconds = 45
+    /// The caller id number; by default the owner's callback number, so a callback reaches them.
+    public var callerIDNumber: String?
+    /// The context originated calls enter (its `answered` and `failed` extensions).
+    public var context = "touchbase-outbound"
+    /// How often the dialer looks for due contacts.
+    public var pollSeconds = 15.0
+    /// How long a placed call may go without a report from Asterisk before it is settled as
+    /// unknown and rescheduled.
+    public var reportTimeoutSeconds = 300.0
+    /// How long the dialer pauses after Asterisk did not take a call (spool or AMI failure).
+    public var pauseAfterFailureSeconds = 60.0
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The scheduler inside `touchbase serve`: contacts due now, inside their calling hours, get
+/// their message rendered and are originated, within the pacing limits; calls that never come
+/// back are reconciled.
+///
+/// A call is recorded as placed before it is handed to Asterisk, and a contact with a call
+/// under way is never due, so no contact is dialled twice at once, even across restarts.
+public actor OutboundDialer: Service {
+    private let settings: DialerSettings
+    private let store: any Store
+    private let policy: CallingPolicy
+    private let messages: MessagePreparation
+    private let originator: any CallOriginator
+    private let metrics: TouchBaseMetrics
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private var pausedUntil: Date?
+    private var lastSpoolWarning: Date?
+    /// How long to wait, after Asterisk's own report of a failed originate, for the `failed`
+    /// route's report, which carries more.
+    var failedReportGrace: Duration = .seconds(5)
+
+    /// Creates the dialer.
+    public init(settings: DialerSettings, store: any Store, policy: CallingPolicy, messages: MessagePreparation,
+                originator: any CallOriginator, metrics: TouchBaseMetrics, clock: @escaping @Sendable () -> Date = Date.init,
+                logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.policy = policy
+        self.messages = messages
+        self.originator = originator
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// What one pass of the dialer did.
+    public struct Pass: Sendable, Hashable {
+        /// Calls handed to Asterisk.
+        public var placed: [String] = []
+        /// Calls settled because no report came in time.
+        public var reconciled: [String] = []
+        /// Contacts due but not called this pass, with why.
+        public var skipped: [String] = []
+    }
+
+    public func run() async throws {
+        logger.info("Dialer running", metadata: [
+            "originate": "\(originator.summary)", "max_calls": "\(settings.pacing.maxCalls)",
+            "calls_per_minute": "\(settings.pacing.callsPerMinute)",
+            "trunks": "\(settings.pacing.trunks.map(\.name).joined(separator: ","))",
+        ])
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = await self.pass()
+                try await Task.sleep(for: .milliseconds(Int(self.settings.pollSeconds * 1000)))
+            }
+        }
+    }
+
+    /// One pass: settle calls that never came back, then place the calls the pacing allows.
+    @discardableResult
+    public func pass() async -> Pass {
+        var result = Pass()
+        let now = clock()
+        do {
+            result.reconciled = try await reconcile(now: now)
+            try await place(now: now, into: &result)
+        } catch {
+            logger.error("Dialer pass failed; trying again at the next", metadata: ["error": "\(error)"])
+        }
+        return result
+    }
+
+    private func reconcile(now: Date) async throws -> [String] {
+        let open = try await store.openCalls().filter { $0.origin == CallOrigin.dialer.rawValue }
+        var settled: [String] = []
+        for call in open where now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds {
+            guard let contact = try await store.contact(id: call.contactID),
+                  let state = try await store.followUp(contactID: call.contactID) else { continue }
+            let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
+            let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
+            do {
+                try await store.finishCall(CallFinish(callID: call.callID, endedAt: now, variables: AsteriskCallVariables(),
+                                                      outcome: outcome, decision: decision))
+            } catch is CallAlreadyFinished {
+                continue
+            }
+            metrics.reconciled()
+            metrics.callFinished(outcome: outcome.name)
+            logger.warning("Call never came back from Asterisk; logged as unknown and rescheduled",
+                           metadata: ["call": "\(call.callID)", "contact": "\(call.contactID)", "note": "\(decision.note)"])
+            settled.append(call.callID)
+        }
+        metrics.dialerOpenCalls(open.count - settled.count)
+        return settled
+    }
+
+    private func place(now: Date, into result: inout Pass) async throws {
+        if let pausedUntil, now < pausedUntil { return }
+        if case .callFile(let outgoing, _) = settings.method {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: outgoing, isDirectory: &isDirectory), isDirectory.boolValue else {
+                if lastSpoolWarning.map({ now.timeIntervalSince($0) > 600 }) ?? true {
+                    logger.warning("Asterisk's spool folder does not exist; no calls are placed until it does",
+                                   metadata: ["spool": "\(outgoing)"])
+                    lastSpoolWarning = now
+                }
+                return
+            }
+        }
+        let recent = try await store.calls(startedSince: now.addingTimeInterval(-60)).filter { $0.origin == CallOrigin.dialer.rawValue }
+        let open = try await store.openCalls().filter { $0.origin == CallOrigin.dialer.rawValue }
+        var load = DialPacing.Load()
+        for call in open { load.open[call.trunk ?? "", default: 0] += 1 }
+        for call in recent { load.startedLastMinute[call.trunk ?? "", default: 0] += 1 }
+        var trunks = settings.pacing.trunksForNextCalls(load)
+        guard !trunks.isEmpty else { return }
+        let due = try await store.dueFollowUps(now: now, limit: trunks.count * 4 + 16)
+            .filter { FollowUp.isDue(contact: $0.contact, state: $0.state, now: now, policy: policy) }
+        for (contact, state) in due {
+            guard !trunks.isEmpty else { break }
+            guard let contactID = contact.id else { continue }
+            let trunk = trunks[0]
+            let channel: String
+            do {
+                channel = try trunk.channel(for: contact.phone)
+            } catch {
+                result.skipped.append("contact \(contactID): \(error)")
+                logger.error("Contact's number cannot be dialled", metadata: ["contact": "\(contactID)", "error": "\(error)"])
+                continue
+            }
+            let plan: PlannedMessage
+            do {
+                let (prepared, words) = try await messages.prepare(for: contact, state: state, at: now)
+                plan = prepared
+                try await store.recordMessage(MessageRecord(contactID: contactID, step: state.step.rawValue, text: words.text,
+                                                            promise: prepared.promise?.phrase, audioPath: prepared.audioPath,
+                                                            voice: prepared.voice, renderedAt: now))
+            } catch {
+                result.skipped.append("contact \(contactID): message not ready: \(error)")
+                logger.error("Message could not be rendered; the contact waits for the next pass",
+                             metadata: ["contact": "\(contactID)", "error": "\(error)"])
+                continue
+            }
+            let callID = CallID.make(now: now)
+            try await store.beginCall(CallStart(callID: callID, contactID: contactID, step: state.step,
+                                                dialNumber: state.dialsThisStep + 1, startedAt: now, origin: .dialer,
+                                                trunk: trunk.name, plannedMessage: plan))
+            let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
+                                    callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,
+                                    ringSeconds: settings.ringSeconds, context: settings.context)
+            do {
+                try await originator.originate(call) { report in await self.received(report) }
+            } catch {
+                try await settleNotPlaced(callID: callID, reason: "\(error)")
+                result.skipped.append("contact \(contactID): not placed: \(error)")
+                return
+            }
+            trunks.removeFirst()
+            result.placed.append(callID)
+            logger.info("Call placed", metadata: [
+                "call": "\(callID)", "contact": "\(contactID)", "step": "\(state.step.rawValue)", "trunk": "\(trunk.name)",
+                "voice": "\(plan.voice)",
+            ])
+        }
+    }
+
+    /// Asterisk's own report of a call that did not reach the dialplan.
+    func received(_ report: OriginationReport) async {
+        do {
+            switch report {
+            case .notPlaced(let callID, let reason):
+                try await settleNotPlaced(callID: callID, reason: reason)
+            case .failed(let callID, let reason):
+                try? await Task.sleep(for: failedReportGrace)
+                guard let call = try await store.call(callID: callID), call.endedAt == nil,
+                      let contact = try await store.contact(id: call.contactID),
+                      let state = try await store.followUp(contactID: call.contactID) else { return }
+                let variables = AsteriskCallVariables(reason: reason.map(String.init))
+                let outcome = variables.outcome()
+                let now = clock()
+                let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
+                try await store.finishCall(CallFinish(callID: callID, endedAt: now, variables: variables, outcome: outcome, decision: decision))
+                metrics.callFinished(outcome: outcome.name)
+            }
+        } catch is CallAlreadyFinished {
+            return
+        } catch {
+            logger.error("Originate report not recorded", metadata: ["report": "\(report)", "error": "\(error)"])
+        }
+    }
+
+    /// A call Asterisk never took: logged, the follow-up left as it was (no dial counted), and
+    /// the dialer pauses so a broken spool or AMI login is not hammered.
+    private func settleNotPlaced(callID: String, reason: String) async throws {
+        guard let call = try await store.call(callID: callID), call.endedAt == nil,
+              let state = try await store.followUp(contactID: call.contactID) else { return }
+        let now = clock()
+        let note = "not placed: \(reason)"
+        try await store.finishCall(CallFinish(callID: callID, endedAt: now, variables: AsteriskCallVariables(),
+                                              outcome: .unknown(note), decision: FollowUpDecision(state: state, note: note)))
+        metrics.notPlaced()
+        pausedUntil = now.addingTimeInterval(settings.pauseAfterFailureSeconds)
+        logger.error("Asterisk did not take the call; dialer paused", metadata: [
+            "call": "\(callID)", "reason": "\(reason)", "seconds": "\(Int(settings.pauseAfterFailureSeconds))",
+        ])
+    }
+}

@@ -1,0 +1,297 @@
+import AGI
+import AGITestSupport
+import Cadence
+import Dialer
+import Foundation
+import Store
+import Testing
+import TouchBase
+
+private let laura = """
+    name,phone,connection,topic
+    Laura Harbolt,(617) 555-0100,we met last week at the networking group,the office move
+    """
+
+@Suite("TouchBase end to end: the dialer, the AGI routes over TCP, the store", .serialized)
+struct EndToEndTests {
+    @Test("a due contact gets a call file, voicemail gets message 1 after the beep, and the next call is the one promised")
+    func voicemailLeavesMessageOneAndKeepsPromise() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let pass = await h.dialer.pass()
+            #expect(pass.placed.count == 1)
+            let callID = try #require(pass.placed.first)
+
+            let files = try h.callFiles()
+            let file = try #require(files["touchbase-\(callID).call"])
+            let fields = Dictionary(file.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+            #expect(fields["Channel"] == "PJSIP/+16175550100@main")
+            #expect(fields["CallerID"] == "\"Sam Ortiz\" <+16175550199>")
+            #expect(fields["MaxRetries"] == "0")
+            #expect(fields["Context"] == "touchbase-outbound")
+            #expect(fields["Extension"] == "answered")
+            #expect(fields["Setvar"] == "TOUCHBASE_CALL=\(callID)")
+
+            h.clock.advance(40)
+            let commands = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
+            #expect(commands.count == 6)
+            #expect(Array(commands.prefix(3)) == ["GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL"])
+            #expect(commands[3] == "EXEC WaitForSilence 1500,1,20")
+            #expect(commands[4].hasPrefix("STREAM FILE \(h.folder.path)/sounds/tb-"))
+            #expect(commands[5] == "SET VARIABLE CDR(userfield) \"\(callID)\"")
+
+            let call = try #require(try await h.store.call(callID: callID))
+            #expect(call.outcome == "voicemail")
+            #expect(call.messageLeft == 1)
+            #expect(call.voice == "espeak-ng:en-us")
+            #expect(call.promise == "tomorrow around noon")
+            let state = try #require(try await h.store.followUp(contactID: contact.id!))
+            #expect(state.step == .second)
+            #expect(state.nextCall == call.plannedMessage?.promise?.window)
+            let messages = try await h.store.messages(contactID: contact.id!)
+            #expect(messages.count == 1)
+            #expect(messages[0].text.contains("Laura Harbolt") && messages[0].text.contains("tomorrow around noon"))
+            #expect(h.assembly.metrics.calls(outcome: "voicemail") == 1)
+        }
+    }
+
+    @Test("three messages, then the pipeline, for one contact across a simulated week; every call comes when promised")
+    func threeMessagesThenPipelineAcrossAWeek() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            var promised: CallingWindow?
+            var busyOnce = true
+            for _ in 0..<8 {
+                let state = try #require(try await h.store.followUp(contactID: contact.id!))
+                guard state.phase == .active, let next = state.nextCall else { break }
+                if h.clock.now < next.start { h.clock.set(next.start.addingTimeInterval(60)) }
+                let pass = await h.dialer.pass()
+                let callID = try #require(pass.placed.first, "a call at \(h.clock.now) for the window \(next)")
+                if let promised { #expect(promised.contains(h.clock.now), "the call came inside the promised window") }
+                try h.takeCallFiles()
+                h.clock.advance(45)
+                if state.step == .second && busyOnce {
+                    busyOnce = false
+                    _ = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 5))
+                    #expect(try await h.store.call(callID: callID)?.outcome == "busy")
+                    promised = nil
+                    continue
+                }
+                _ = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
+                promised = try await h.store.followUp(contactID: contact.id!)?.promise?.window
+            }
+            let calls = try await h.store.calls(contactID: contact.id!)
+            #expect(calls.map(\.outcome) == ["voicemail", "busy", "voicemail", "voicemail"])
+            #expect(calls.compactMap(\.messageLeft) == [1, 2, 3])
+            let final = try #require(try await h.store.followUp(contactID: contact.id!))
+            guard case .parked(let until, _) = final.phase else {
+                Issue.record("expected parked, got \(final.phase)")
+                return
+            }
+            #expect(until.timeIntervalSince(calls.last!.startedAt) > 89 * 86_400)
+            #expect(Set(final.messageBands).count == 3, "message 3 came at a part of the day no earlier message used")
+            #expect(calls.last!.startedAt.timeIntervalSince(calls.first!.startedAt) < 8 * 86_400)
+            #expect(await h.dialer.pass().placed.isEmpty)
+        }
+    }
+
+    @Test("a person who answers is reached and connected to the owner")
+    func personAnsweredIsConnectedToOwner() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let callID = try #require(await h.dialer.pass().placed.first)
+            let commands = try await h.asterisk.session(route: "answered") { command in
+                switch command {
+                case "GET VARIABLE AMDSTATUS": return ["200 result=1 (HUMAN)"]
+                case "GET VARIABLE AMDCAUSE": return ["200 result=1 (HUMAN-500-500)"]
+                case "GET VARIABLE TOUCHBASE_CALL": return ["200 result=1 (\(callID))"]
+                default: return ["200 result=0"]
+                }
+            }
+            #expect(commands.last == "EXEC Dial PJSIP/101,30")
+            #expect(!commands.contains { $0.hasPrefix("STREAM FILE") })
+            #expect(try await h.store.call(callID: callID)?.outcome == "human")
+            #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .reached)
+        }
+    }
+
+    @Test("a callee who hangs up mid-message: logged with what played, not counted, and tried again later")
+    func hangUpMidMessageIsRetried() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let callID = try #require(await h.dialer.pass().placed.first)
+            let commands = try await h.asterisk.session(route: "answered",
+                                                       answer: voicemailAnswers(callID: callID, share: 0.3, hangUpDuringMessage: true))
+            #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(callID)\"")
+            let call = try #require(try await h.store.call(callID: callID))
+            #expect(call.outcome == "voicemail")
+            #expect(call.messageLeft == nil)
+            #expect(abs((call.playedShare ?? 0) - 0.3) < 0.01)
+            let state = try #require(try await h.store.followUp(contactID: contact.id!))
+            #expect(state.step == .first && state.messagesLeft == 0 && state.dialsThisStep == 1)
+            #expect(state.nextCall!.start.timeIntervalSince(h.clock.now) >= 3 * 3600 - 1)
+        }
+    }
+
+    @Test("no answer through the failed extension is a dial, not a message")
+    func noAnswerIsADial() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let callID = try #require(await h.dialer.pass().placed.first)
+            let commands = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 3))
+            #expect(commands == ["GET VARIABLE REASON", "GET VARIABLE TOUCHBASE_CALL", "GET VARIABLE DIALSTATUS",
+                                 "GET VARIABLE HANGUPCAUSE", "SET VARIABLE CDR(userfield) \"\(callID)\""])
+            #expect(try await h.store.call(callID: callID)?.outcome == "no-answer")
+            let state = try #require(try await h.store.followUp(contactID: contact.id!))
+            #expect(state.step == .first && state.dialsThisStep == 1)
+        }
+    }
+
+    @Test("an inbound call from a contact ends the follow-up and sets the owner's dial string; a stranger passes through")
+    func inboundCallbackRingsOwner() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let commands = try await h.asterisk.session(route: "inbound", environment: ["agi_callerid": "+16175550100"]) { _ in ["200 result=1"] }
+            #expect(commands.first == "SET VARIABLE TOUCHBASE_OWNER_DIAL \"PJSIP/101\"")
+            #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .responded)
+            let calls = try await h.store.calls(contactID: contact.id!)
+            #expect(calls.map(\.outcome) == ["called-back"])
+            #expect(calls.first?.origin == "inbound")
+            #expect(await h.dialer.pass().placed.isEmpty, "a contact who called back is not called again")
+
+            let stranger = try await h.asterisk.session(route: "inbound", environment: ["agi_callerid": "+14155550123"]) { _ in ["200 result=1"] }
+            #expect(stranger.isEmpty)
+        }
+    }
+
+    @Test("an agent's drop plays the contact's current message after the beep and counts it")
+    func agentDropLeavesMessage() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let commands = try await h.asterisk.session(route: "drop", arguments: ["+16175550100@main"],
+                                                       answer: voicemailAnswers(callID: nil))
+            #expect(commands.first == "EXEC WaitForSilence 1500,1,20")
+            #expect(commands[1].hasPrefix("STREAM FILE "))
+            let calls = try await h.store.calls(contactID: contact.id!)
+            #expect(calls.count == 1)
+            #expect(calls.first?.origin == "drop")
+            #expect(calls.first?.messageLeft == 1)
+            #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(calls.first!.callID)\"")
+            #expect(try await h.store.followUp(contactID: contact.id!)?.step == .second)
+        }
+    }
+
+    @Test("the hook after a hand-dialled call finds the contact by number and logs DIALSTATUS")
+    func outcomeHookLogsHandDialledCall() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            _ = try await h.asterisk.session(route: "outcome", arguments: ["16175550100"]) { command in
+                switch command {
+                case "GET VARIABLE DIALSTATUS": return ["200 result=1 (BUSY)"]
+                case "GET VARIABLE HANGUPCAUSE": return ["200 result=1 (17)"]
+                default: return ["200 result=0"]
+                }
+            }
+            let calls = try await h.store.calls(contactID: contact.id!)
+            #expect(calls.map(\.outcome) == ["busy"])
+            #expect(calls.first?.origin == "hook")
+            let unknown = try await h.asterisk.session(route: "outcome", arguments: ["+14155550123"]) { _ in ["200 result=0"] }
+            #expect(unknown.last?.hasPrefix("VERBOSE \"TouchBase outcome: +14155550123 is not a contact") == true)
+        }
+    }
+
+    @Test("a call that never comes back is logged as unknown and rescheduled; a late report does not count twice")
+    func neverReturnedCallIsReconciled() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let callID = try #require(await h.dialer.pass().placed.first)
+            h.clock.advance(30)
+            #expect(await h.dialer.pass().placed.isEmpty, "a contact with a call under way is not dialled again")
+            h.clock.advance(300)
+            let pass = await h.dialer.pass()
+            #expect(pass.reconciled == [callID])
+            let call = try #require(try await h.store.call(callID: callID))
+            #expect(call.outcome?.hasPrefix("unknown:no report from Asterisk") == true)
+            let state = try #require(try await h.store.followUp(contactID: contact.id!))
+            #expect(state.dialsThisStep == 1 && state.nextCall != nil)
+
+            let late = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
+            #expect(late.contains { $0.hasPrefix("VERBOSE \"TouchBase: call \(callID) was already settled") })
+            #expect(try await h.store.followUp(contactID: contact.id!) == state)
+        }
+    }
+
+    @Test("pacing: no more calls at once than max_calls, on the trunk with room")
+    func pacingLimitsCallsAtOnce() async throws {
+        try await Harness.run(configure: {
+            $0.dialer.pacing = DialPacing(maxCalls: 3, callsPerMinute: 10, trunks: [
+                Trunk(name: "a", channel: "PJSIP/{number}@a", maxCalls: 1, callsPerMinute: 10),
+                Trunk(name: "b", channel: "SIP/b/{digits}", maxCalls: 5, callsPerMinute: 10),
+            ])
+        }) { h in
+            try await h.importContacts((0..<5).reduce("name,phone\n") { $0 + "Person \($1),+1617555010\($1)\n" })
+            let first = await h.dialer.pass()
+            #expect(first.placed.count == 3)
+            let channels = try h.callFiles().values.compactMap { $0.first { $0.key == "Channel" }?.value }.sorted()
+            #expect(channels.filter { $0.hasSuffix("@a") }.count == 1)
+            #expect(channels.filter { $0.hasPrefix("SIP/b/1617555010") }.count == 2)
+            #expect(await h.dialer.pass().placed.isEmpty)
+        }
+    }
+
+    @Test("hostile contact data never adds a line to a call file or a command to the dialog")
+    func hostileDataStaysData() async throws {
+        try await Harness.run { h in
+            let evil = Contact(name: "Eve\"\nEXEC System rm", phone: "+16175550100", timeZone: "America/New_York",
+                               owner: Owner(name: "Sam \"Boss\" <x>; #1\nChannel: Local/666@evil", dialString: "PJSIP/101",
+                                            callbackNumber: "+16175550199"),
+                               company: "Acme; Inc\r\nContext: evil", connection: "", topic: "")
+            _ = try await h.store.importContacts([evil], now: h.clock.now, policy: h.assembly.configuration.policy)
+            let callID = try #require(await h.dialer.pass().placed.first)
+            let file = try #require(try h.callFiles()["touchbase-\(callID).call"])
+            #expect(file.map(\.key) == ["Channel", "CallerID", "WaitTime", "MaxRetries", "RetryTime", "Context", "Extension",
+                                        "Priority", "Setvar", "Archive"])
+            #expect(file.first { $0.key == "CallerID" }?.value == "\"Sam Boss x 1 Channel: Local/666@evil\" <+16175550199>")
+            #expect(file.first { $0.key == "Channel" }?.value == "PJSIP/+16175550100@main")
+
+            let commands = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
+            #expect(commands.count == 6)
+            #expect(!commands.contains { $0.contains("System") || $0.contains("evil") })
+        }
+    }
+
+    @Test("the answered route replays a real Asterisk voicemail drop: same commands, same order")
+    func answeredRouteMatchesRecordedDrop() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            try await h.store.beginCall(CallStart(callID: "call-5551006", contactID: contact.id!, step: .first, dialNumber: 1,
+                                                  startedAt: h.clock.now))
+            let recorded = try RecordedSession.load("fastagi-amd-machine-drop.txt")
+            let exchanges = recorded.exchanges
+            let commands = try await h.asterisk.session(route: "answered") { command in
+                let verb = command.split(separator: " ").prefix(2).joined(separator: " ")
+                return exchanges.first { $0.command.split(separator: " ").prefix(2).joined(separator: " ") == verb
+                    && ($0.command == command || verb == "STREAM FILE" || verb == "SET VARIABLE") }?.answer ?? ["200 result=1"]
+            }
+            let verbs = { (lines: [String]) in lines.map { $0.split(separator: " ").prefix(3).joined(separator: " ") } }
+            #expect(verbs(commands) == verbs(exchanges.map(\.command)).map { $0.hasPrefix("STREAM FILE") ? verbs(commands)[4] : $0 })
+            #expect(commands.last == "SET VARIABLE CDR(userfield) \"call-5551006\"")
+            let call = try #require(try await h.store.call(callID: "call-5551006"))
+            #expect(call.outcome == "voicemail")
+        }
+    }
+
+    @Test("metrics are served in Prometheus' text format")
+    func metricsExposition() async throws {
+        let metrics = TouchBaseMetrics()
+        metrics.callFinished(outcome: "voicemail")
+        metrics.messageLeft(step: 1)
+        metrics.synthesized(voice: "piper:default", seconds: 0.3)
+        let text = metrics.exposition()
+        #expect(text.contains("touchbase_calls_total{outcome=\"voicemail\"} 1\n"))
+        #expect(text.contains("touchbase_messages_left_total{step=\"1\"} 1\n"))
+        #expect(text.contains("touchbase_tts_seconds_bucket{voice=\"piper:default\",le=\"0.5\"} 1\n"))
+        #expect(text.contains("touchbase_tts_seconds_bucket{voice=\"piper:default\",le=\"0.25\"} 0\n"))
+        #expect(text.contains("# TYPE touchbase_agi_sessions_in_flight gauge\n"))
+    }
+}
