@@ -93,12 +93,14 @@ public actor OutboundDialer: Service {
             "calls_per_minute": "\(settings.pacing.callsPerMinute)",
             "trunks": "\(settings.pacing.trunks.map(\.name).joined(separator: ","))",
         ])
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the wait between passes; a pass in progress finishes first.
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = await self.pass()
                 try await Task.sleep(for: .milliseconds(Int(self.settings.pollSeconds * 1000)))
             }
         }
+        logger.info("Dialer stopped")
     }
 
     /// One pass: settle calls that never came back, then place the calls the pacing allows.

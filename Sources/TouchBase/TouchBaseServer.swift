@@ -146,7 +146,7 @@ struct PrerenderSweep: Service {
     let hours: Double
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await prerenderer.sweep(store: store, until: Date().addingTimeInterval(hours * 3600))
                 try await Task.sleep(for: .seconds(3600))

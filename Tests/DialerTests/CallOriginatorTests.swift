@@ -1,0 +1,60 @@
+import Dialer
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+@Suite("Originating calls")
+struct CallOriginatorTests {
+    let call = OutboundCall(callID: "tb-42", channel: "PJSIP/+16175550100@main", callerIDName: "Sam \"Boss\" Ortiz; #1\nX",
+                            callerIDNumber: "+16175550199", ringSeconds: 30)
+
+    @Test("an AMI originate the callee refuses busy is reported back with reason 5")
+    func amiBusyIsReported() async throws {
+        let manager = try FakeAsteriskManager(recording: "ami-originate-busy.txt")
+        try await manager.run { port in
+            let originator = AMIOriginator(configuration: .init(port: port, username: "touchbase", secret: "s3cret"),
+                                           logger: quietLogger)
+            let reports = AsyncStream.makeStream(of: OriginationReport.self)
+            try await originator.originate(call) { reports.continuation.yield($0) }
+            var iterator = reports.stream.makeAsyncIterator()
+            #expect(await iterator.next() == .failed(callID: "tb-42", reason: 5))
+            let originate = try #require(manager.received.withLockedValue { $0 }.first { $0["Action"] == "Originate" })
+            #expect(originate["Channel"] == "PJSIP/+16175550100@main")
+            #expect(originate["Context"] == "touchbase-outbound" && originate["Exten"] == "answered")
+            #expect(originate["CallerID"] == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
+            #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-42"])
+        }
+    }
+
+    @Test("an AMI server that cannot be reached is reported as not placed")
+    func amiUnreachableIsNotPlaced() async throws {
+        let originator = AMIOriginator(configuration: .init(port: 9, username: "touchbase", secret: "x"), logger: quietLogger)
+        let reports = AsyncStream.makeStream(of: OriginationReport.self)
+        try await originator.originate(call) { reports.continuation.yield($0) }
+        var iterator = reports.stream.makeAsyncIterator()
+        guard case .notPlaced(let id, let reason)? = await iterator.next() else {
+            Issue.record("expected not placed")
+            return
+        }
+        #expect(id == "tb-42" && reason.hasPrefix("AMI: "))
+    }
+
+    @Test("a call file holds the call id and no retries, and a hostile caller id name stays one field")
+    func callFile() throws {
+        let text = try call.callFile.rendered()
+        #expect(text == """
+            Channel: PJSIP/+16175550100@main
+            CallerID: "Sam Boss Ortiz 1 X" <+16175550199>
+            WaitTime: 30
+            MaxRetries: 0
+            RetryTime: 300
+            Context: touchbase-outbound
+            Extension: answered
+            Priority: 1
+            Setvar: TOUCHBASE_CALL=tb-42
+            Archive: yes
+
+            """)
+    }
+}
