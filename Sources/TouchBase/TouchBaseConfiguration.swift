@@ -89,10 +89,7 @@ public struct TouchBaseConfiguration: Sendable {
         var reader = TableReader(table: table, path: "", file: file)
         try reader.section("agi") { agi in
             if let host = try agi.string("host") { configuration.agi.host = host }
-            if let port = try agi.int("port") {
-                guard (0...65535).contains(port) else { throw agi.error("port", "must be 0 to 65535, not \(port)") }
-                configuration.agi.port = port
-            }
+            if let port = try agi.int("port", in: 0...65535) { configuration.agi.port = port }
             if let peers = try agi.strings("allowed_peers") {
                 do {
                     configuration.agi.allowedPeers = try AGIPeerFilter(allowing: peers)
@@ -144,10 +141,7 @@ public struct TouchBaseConfiguration: Sendable {
                 guard days > 0 else { throw cadence.error("revisit_days", "must be above 0") }
                 policy.revisitDays = days
             }
-            if let dials = try cadence.int("dials_per_step") {
-                guard (1...20).contains(dials) else { throw cadence.error("dials_per_step", "must be 1 to 20") }
-                policy.dialsPerStep = dials
-            }
+            if let dials = try cadence.int("dials_per_step", in: 1...20) { policy.dialsPerStep = dials }
             if let minutes = try cadence.int("retry_gap_minutes") {
                 guard minutes >= 30 else { throw cadence.error("retry_gap_minutes", "must be at least 30") }
                 policy.retryGapMinutes = minutes
@@ -178,10 +172,7 @@ public struct TouchBaseConfiguration: Sendable {
                 guard hours >= 0 else { throw speech.error("prerender_hours", "must be 0 or more") }
                 configuration.speech.prerenderHours = hours
             }
-            if let count = try speech.int("in_flight") {
-                guard (1...64).contains(count) else { throw speech.error("in_flight", "must be 1 to 64") }
-                configuration.speech.inFlight = count
-            }
+            if let count = try speech.int("in_flight", in: 1...64) { configuration.speech.inFlight = count }
             try speech.section("voice") { configuration.speech.voice = try Self.voice(&$0) }
             try speech.section("fallback") { configuration.speech.fallback = try Self.voice(&$0) }
         }
@@ -193,22 +184,10 @@ public struct TouchBaseConfiguration: Sendable {
                 }
                 configuration.calls.humanAnswer = parsed
             }
-            if let value = try calls.int("owner_ring_seconds") {
-                guard (5...300).contains(value) else { throw calls.error("owner_ring_seconds", "must be 5 to 300") }
-                configuration.calls.ownerRingSeconds = value
-            }
-            if let value = try calls.int("silence_ms") {
-                guard (300...10_000).contains(value) else { throw calls.error("silence_ms", "must be 300 to 10000") }
-                configuration.calls.silenceMilliseconds = value
-            }
-            if let value = try calls.int("silence_iterations") {
-                guard (1...10).contains(value) else { throw calls.error("silence_iterations", "must be 1 to 10") }
-                configuration.calls.silenceIterations = value
-            }
-            if let value = try calls.int("silence_timeout_seconds") {
-                guard (1...120).contains(value) else { throw calls.error("silence_timeout_seconds", "must be 1 to 120") }
-                configuration.calls.silenceTimeoutSeconds = value
-            }
+            if let value = try calls.int("owner_ring_seconds", in: 5...300) { configuration.calls.ownerRingSeconds = value }
+            if let value = try calls.int("silence_ms", in: 300...10_000) { configuration.calls.silenceMilliseconds = value }
+            if let value = try calls.int("silence_iterations", in: 1...10) { configuration.calls.silenceIterations = value }
+            if let value = try calls.int("silence_timeout_seconds", in: 1...120) { configuration.calls.silenceTimeoutSeconds = value }
             if let value = try calls.string("country_code") {
                 guard !value.isEmpty, value.count <= 3, value.allSatisfy(\.isNumber) else { throw calls.error("country_code", "must be 1 to 3 digits") }
                 configuration.calls.countryCode = value
@@ -229,10 +208,7 @@ public struct TouchBaseConfiguration: Sendable {
             try dialer.section("ami") { table in
                 var login = AMIClientSettings()
                 if let host = try table.string("host") { login.host = host }
-                if let port = try table.int("port") {
-                    guard (1...65535).contains(port) else { throw table.error("port", "must be 1 to 65535") }
-                    login.port = port
-                }
+                if let port = try table.int("port", in: 1...65535) { login.port = port }
                 if let user = try table.string("username") { login.username = user }
                 if let variable = try table.string("secret_env") { login.secretEnvironment = variable }
                 ami = login
@@ -242,18 +218,9 @@ public struct TouchBaseConfiguration: Sendable {
                 settings.method = .ami(ami.configuration)
                 settings.amiSecretEnvironment = ami.secretEnvironment
             }
-            if let value = try dialer.int("max_calls") {
-                guard (1...500).contains(value) else { throw dialer.error("max_calls", "must be 1 to 500") }
-                settings.pacing.maxCalls = value
-            }
-            if let value = try dialer.int("calls_per_minute") {
-                guard (1...1000).contains(value) else { throw dialer.error("calls_per_minute", "must be 1 to 1000") }
-                settings.pacing.callsPerMinute = value
-            }
-            if let value = try dialer.int("ring_seconds") {
-                guard (10...120).contains(value) else { throw dialer.error("ring_seconds", "must be 10 to 120") }
-                settings.ringSeconds = value
-            }
+            if let value = try dialer.int("max_calls", in: 1...500) { settings.pacing.maxCalls = value }
+            if let value = try dialer.int("calls_per_minute", in: 1...1000) { settings.pacing.callsPerMinute = value }
+            if let value = try dialer.int("ring_seconds", in: 10...120) { settings.ringSeconds = value }
             if let value = try dialer.string("caller_id_number") {
                 guard value.isEmpty || value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+") }) else {
                     throw dialer.error("caller_id_number", "may hold only digits and '+'")
@@ -311,10 +278,7 @@ public struct TouchBaseConfiguration: Sendable {
         }
         try reader.section("metrics") { metrics in
             if let host = try metrics.string("host") { configuration.metricsHost = host }
-            if let port = try metrics.int("port") {
-                guard (0...65535).contains(port) else { throw metrics.error("port", "must be 0 (off) to 65535") }
-                configuration.metricsPort = port
-            }
+            if let port = try metrics.int("port", in: 0...65535) { configuration.metricsPort = port }
         }
         try reader.rejectUnknownKeys()
         return configuration
@@ -421,6 +385,13 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let int = value.int else { throw error(key, "must be a whole number") }
         return int
+    }
+
+    /// A whole number that must lie in `range`.
+    mutating func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = try int(key) else { return nil }
+        guard range.contains(value) else { throw error(key, "must be \(range.lowerBound) to \(range.upperBound), not \(value)") }
+        return value
     }
 
     mutating func bool(_ key: String) throws -> Bool? {

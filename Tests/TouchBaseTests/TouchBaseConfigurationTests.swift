@@ -54,7 +54,7 @@ struct TouchBaseConfigurationTests {
         ("[speech.voice]\nprovider = \"festival\"\n", "touchbase.toml: speech.voice.provider \"festival\" is not one of"),
         ("[speech.voice]\nprovider = \"piper\"\nurl = \"127.0.0.1:5000\"\n", "touchbase.toml: speech.voice.url must start with http://"),
         ("[calls]\nhuman_answer = \"hang-up\"\n", "touchbase.toml: calls.human_answer must be \"connect\" or \"message\""),
-        ("[metrics]\nport = -1\n", "touchbase.toml: metrics.port must be 0 (off) to 65535"),
+        ("[metrics]\nport = -1\n", "touchbase.toml: metrics.port must be 0 to 65535, not -1"),
         ("[agi\nport = 1\n", "touchbase.toml:1:"),
     ])
     func badConfiguration(text: String, message: String) {
