@@ -262,6 +262,13 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Records many calls as placed in one transaction (benchmark seeding).
+    public func beginCalls(_ calls: [CallStart]) async throws {
+        try await writer.write { db in
+            for call in calls { try Self.insertCall(call, db: db) }
+        }
+    }
+
     public func recordCall(_ start: CallStart, _ finish: CallFinish) async throws {
         try await recordCalls([(start, finish)])
     }

@@ -56,6 +56,10 @@ struct AGILoad: ParsableCommand {
     @Option(name: .customLong("server-pid"), help: "The server's process id, to sample its resident memory and CPU time.")
     var serverPID: Int32?
 
+    @Option(name: .customLong("call-id-prefix"),
+            help: "Answer GET VARIABLE TOUCHBASE_CALL with this prefix and the session's number (1, 2, ...), for a store seeded by `touchbase bench-seed`.")
+    var callIDPrefix: String?
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
@@ -69,6 +73,9 @@ struct AGILoad: ParsableCommand {
         guard (0...600_000).contains(rampMs) else { throw ValidationError("--ramp-ms must be 0 to 600000") }
         guard (1...3_600_000).contains(sessionTimeoutMs) else { throw ValidationError("--session-timeout-ms must be 1 to 3600000") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
+        if let callIDPrefix, !callIDPrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) {
+            throw ValidationError("--call-id-prefix may hold only letters, digits, '-' and '_'")
+        }
         guard !route.isEmpty, route.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\n" }) else {
             throw ValidationError("--route must be a non-empty word without spaces")
         }
@@ -83,7 +90,8 @@ struct AGILoad: ParsableCommand {
             ?? .duration(.nanoseconds(Int64((duration ?? 10) * 1_000_000_000)))
         let plan = LoadPlan(server: server, route: route, concurrency: concurrency, limit: limit,
                             replies: .answeringMachine(playbackDelay: .milliseconds(Int64(playbackDelayMs))),
-                            ramp: .milliseconds(Int64(rampMs)), sessionTimeout: .milliseconds(Int64(sessionTimeoutMs)))
+                            ramp: .milliseconds(Int64(rampMs)), sessionTimeout: .milliseconds(Int64(sessionTimeoutMs)),
+                            callIDPrefix: callIDPrefix)
 
         let serverProcess = serverPID.map(ServerProcess.init(pid:))
         let sampler = serverProcess.map { MemorySampler(process: $0) }

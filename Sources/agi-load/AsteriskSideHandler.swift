@@ -13,6 +13,7 @@ final class AsteriskSideHandler: ChannelInboundHandler {
 
     private let driver: LoopDriver
     private let environment: String
+    private let sessionNumber: Int
     private var pending: ByteBuffer?
     private var answeredAt: NIODeadline?
     private var commands = 0
@@ -22,9 +23,10 @@ final class AsteriskSideHandler: ChannelInboundHandler {
     private var timeout: Scheduled<Void>?
     private var reported = false
 
-    init(driver: LoopDriver, environment: String) {
+    init(driver: LoopDriver, environment: String, sessionNumber: Int) {
         self.driver = driver
         self.environment = environment
+        self.sessionNumber = sessionNumber
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -97,6 +99,10 @@ final class AsteriskSideHandler: ChannelInboundHandler {
         }
         commands += 1
         driver.stats.commands += 1
+        if let prefix = driver.plan.callIDPrefix, line == "GET VARIABLE TOUCHBASE_CALL" {
+            write("200 result=1 (\(prefix)\(sessionNumber))\n", context: context)
+            return
+        }
         let reply = driver.reply(to: line)
         if reply.isUnknown { driver.stats.unknownCommands += 1 }
         if reply.isHangup { sawHangup = true }

@@ -25,6 +25,9 @@ struct LoadPlan: Sendable {
     var ramp: TimeAmount
     /// A session still open after this long is closed and counted as timed out.
     var sessionTimeout: TimeAmount
+    /// When set, `GET VARIABLE TOUCHBASE_CALL` answers this prefix and the session's number, so
+    /// each session reports a different call (TouchBase's `answered` route with a seeded store).
+    var callIDPrefix: String?
     /// The longest command line accepted from the server (Asterisk's own limit).
     var maximumLineLength: Int = 8192
 

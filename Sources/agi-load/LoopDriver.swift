@@ -114,14 +114,15 @@ final class LoopDriver {
             return
         }
         nextSessionNumber += 1
-        let environment = plan.environment(sessionNumber: nextSessionNumber)
+        let sessionNumber = nextSessionNumber
+        let environment = plan.environment(sessionNumber: sessionNumber)
         let driver = NIOLoopBound(self, eventLoop: loop)
         ClientBootstrap(group: loop)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        AsteriskSideHandler(driver: driver.value, environment: environment))
+                        AsteriskSideHandler(driver: driver.value, environment: environment, sessionNumber: sessionNumber))
                 }
             }
             .connect(to: plan.server)

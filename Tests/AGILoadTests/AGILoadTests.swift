@@ -100,7 +100,7 @@ struct AsteriskSideHandlerTests {
         // No slots: the test plays one session by hand; the driver only keeps its figures.
         _ = driver.start(rampOffsets: [])
         let channel = EmbeddedChannel(handler: AsteriskSideHandler(
-            driver: driver, environment: driver.plan.environment(sessionNumber: 7)), loop: loop)
+            driver: driver, environment: driver.plan.environment(sessionNumber: 7), sessionNumber: 7), loop: loop)
         try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 4573)).wait()
 
         let environment = try #require(try readLine(channel))
@@ -140,7 +140,7 @@ struct AsteriskSideHandlerTests {
         // No slots: the test plays one session by hand; the driver only keeps its figures.
         _ = driver.start(rampOffsets: [])
         let channel = EmbeddedChannel(handler: AsteriskSideHandler(
-            driver: driver, environment: driver.plan.environment(sessionNumber: 1)), loop: loop)
+            driver: driver, environment: driver.plan.environment(sessionNumber: 1), sessionNumber: 1), loop: loop)
         try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 4573)).wait()
         try channel.close().wait()
         let stats = driver.stats
@@ -157,7 +157,7 @@ struct AsteriskSideHandlerTests {
         // No slots: the test plays one session by hand; the driver only keeps its figures.
         _ = driver.start(rampOffsets: [])
         let channel = EmbeddedChannel(handler: AsteriskSideHandler(
-            driver: driver, environment: driver.plan.environment(sessionNumber: 1)), loop: loop)
+            driver: driver, environment: driver.plan.environment(sessionNumber: 1), sessionNumber: 1), loop: loop)
         try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 4573)).wait()
         try channel.writeInbound(ByteBuffer(string: String(repeating: "A", count: 9000)))
         loop.run()
