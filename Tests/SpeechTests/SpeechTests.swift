@@ -96,6 +96,80 @@ struct AudioTests {
     }
 }
 
+@Suite("AWS Signature Version 4 against AWS's published test suite")
+struct AWSSignatureTests {
+    // The suite's context: aws-sig-v4-test-suite (awslabs/aws-c-auth tests/aws-signing-test-suite/v4).
+    let suite = AWSSignatureV4(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                               region: "us-east-1", service: "service")
+    let suiteTime = Date(timeIntervalSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z
+
+    func hashOfCanonicalRequest(_ signature: AWSSignatureV4.Signature) -> Substring? {
+        signature.stringToSign.split(separator: "\n").last
+    }
+
+    @Test("get-vanilla: the canonical request, the string to sign and the Authorization header are the suite's")
+    func getVanilla() throws {
+        let signed = try suite.signature(for: HTTPRequest(method: "GET", url: "https://example.amazonaws.com/"), at: suiteTime)
+        #expect(signed.canonicalRequest == """
+            GET
+            /
+
+            host:example.amazonaws.com
+            x-amz-date:20150830T123600Z
+
+            host;x-amz-date
+            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+            """)
+        #expect(signed.stringToSign == """
+            AWS4-HMAC-SHA256
+            20150830T123600Z
+            20150830/us-east-1/service/aws4_request
+            bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63
+            """)
+        #expect(signed.authorization == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+    }
+
+    @Test("post-vanilla: an empty POST signs as the suite's")
+    func postVanilla() throws {
+        let signed = try suite.signature(for: HTTPRequest(method: "POST", url: "https://example.amazonaws.com/"), at: suiteTime)
+        #expect(hashOfCanonicalRequest(signed) == "553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87")
+        #expect(signed.signature == "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b")
+    }
+
+    @Test("get-vanilla-with-session-token: the token is sent as X-Amz-Security-Token and signed")
+    func sessionToken() throws {
+        var withToken = suite
+        withToken.credentials.sessionToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
+        let request = try withToken.sign(HTTPRequest(method: "GET", url: "https://example.amazonaws.com/"), at: suiteTime)
+        #expect(request.headers.map(\.name) == ["X-Amz-Date", "X-Amz-Security-Token", "Authorization"])
+        #expect(request.headers[1].value == "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267")
+        #expect(request.headers[2].value == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            + "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8")
+    }
+
+    @Test("the query is sorted and encoded, the port is part of host, the payload hash is signed when asked, and a request signed again replaces its old signature")
+    func canonicalParts() throws {
+        #expect(AWSSignatureV4.canonicalQuery("Param2=value2&Param1=value1") == "Param1=value1&Param2=value2")
+        #expect(AWSSignatureV4.canonicalQuery("b=%7e x&a") == "a=&b=~%20x")
+        #expect(AWSSignatureV4.canonicalPath("") == "/")
+        let local = try suite.signature(for: HTTPRequest(url: "http://127.0.0.1:8080/v1/speech", headers: [("Content-Type", "application/json")]),
+                                        at: suiteTime)
+        #expect(local.canonicalRequest.contains("\nhost:127.0.0.1:8080\n"))
+        #expect(local.signedHeaders == "content-type;host;x-amz-date")
+        let once = try suite.sign(HTTPRequest(url: "https://example.amazonaws.com/"), at: suiteTime)
+        let twice = try suite.sign(once, at: suiteTime.addingTimeInterval(60))
+        #expect(twice.headers.filter { $0.name == "Authorization" }.count == 1)
+        #expect(twice.headers.first { $0.name == "X-Amz-Date" }?.value == "20150830T123700Z")
+        var hashing = suite
+        hashing.signsContentSHA256 = true
+        let withHash = try hashing.signature(for: HTTPRequest(url: "https://example.amazonaws.com/", body: Array("Param1=value1".utf8)), at: suiteTime)
+        #expect(withHash.headers.contains { $0.name == "x-amz-content-sha256" && $0.value == "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e" })
+        #expect(withHash.signedHeaders == "host;x-amz-content-sha256;x-amz-date")
+        #expect(throws: HTTPClientError.self) { try suite.sign(HTTPRequest(url: "no host here"), at: suiteTime) }
+    }
+}
+
 @Suite("Cloud providers' wire formats against a local server that answers as they do", .serialized)
 struct ProviderTests {
     let client = HTTPClient(configuration: .init(totalTimeout: .seconds(2)))
