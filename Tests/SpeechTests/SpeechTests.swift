@@ -269,6 +269,74 @@ struct ProviderTests {
         }
     }
 
+    func polly(_ server: ChildServer, secret: String = "polly/secret+KEY", token: String? = nil, sampleRate: Int = 16_000) -> PollyProvider {
+        PollyProvider(endpoint: server.baseURL, region: "eu-west-1",
+                      credentials: AWSCredentials(accessKeyID: "AKIDPOLLYTEST", secretAccessKey: secret, sessionToken: token),
+                      voice: "Joanna", sampleRate: sampleRate, retry: fast)
+    }
+
+    @Test("Polly: SynthesizeSpeech's JSON, text or SSML, with the rate as a string")
+    func pollyRequestBody() throws {
+        let voice = PollyProvider(region: "eu-west-1", credentials: AWSCredentials(accessKeyID: "AKIDPOLLYTEST", secretAccessKey: "x"), sampleRate: 8_000)
+        let date = Date(timeIntervalSince1970: 1_795_353_109)
+        let plain = try voice.signedRequest(SpeechRequest(text: "Hi \"Laura\""), at: date)
+        #expect(plain.url == "https://polly.eu-west-1.amazonaws.com/v1/speech")
+        #expect(String(decoding: plain.body, as: UTF8.self)
+            == #"{"Engine":"neural","OutputFormat":"pcm","SampleRate":"8000","Text":"Hi \"Laura\"","TextType":"text","VoiceId":"Joanna"}"#)
+        let ssml = try voice.signedRequest(SpeechRequest(text: "Hi", ssml: "<speak>Hi</speak>"), at: date)
+        let json = try JSONSerialization.jsonObject(with: Data(ssml.body)) as? [String: String]
+        #expect(json?["Text"] == "<speak>Hi</speak>" && json?["TextType"] == "ssml")
+    }
+
+    @Test("Polly: raw PCM at 8,000 and 16,000 Hz, signed so that the server's own SigV4 check passes, SSML included")
+    func pollyRates() async throws {
+        let server = try fakeProviders()
+        let narrow = try await polly(server, sampleRate: 8_000).synthesize(SpeechRequest(text: "Hi Laura"), client: client)
+        #expect(narrow.sampleRate == 8_000 && narrow.samples.count == 4_800)
+        let wide = try await polly(server).synthesize(SpeechRequest(text: "Hi", ssml: "<speak>Hi <break time='300ms'/> Laura</speak>"), client: client)
+        #expect(wide.sampleRate == 16_000 && wide.samples.count == 9_600)
+        let temporary = try await polly(server, token: "FwoGZXIvYXdzEXAMPLE//token=").synthesize(SpeechRequest(text: "Hi"), client: client)
+        #expect(temporary.samples.count == 9_600)
+    }
+
+    @Test("Polly: requests without a signature, or with one from the wrong secret, are refused with Polly's 403 and not retried")
+    func pollySignature() async throws {
+        let server = try fakeProviders()
+        let unsigned = try await client.send(HTTPRequest(url: server.baseURL + "/v1/speech", headers: [("Content-Type", "application/json")],
+                                                          body: Array(#"{"OutputFormat":"pcm","Text":"Hi","VoiceId":"Joanna"}"#.utf8)))
+        #expect(unsigned.status == 403 && PollyProvider.errorMessage(unsigned) == "MissingAuthenticationTokenException: Missing Authentication Token")
+        let signed = try polly(server).signedRequest(SpeechRequest(text: "Hi"), at: Date())
+        #expect(signed.headers.contains { $0.name == "X-Amz-Date" && $0.value.count == 16 && $0.value.hasSuffix("Z") })
+        let authorization = try #require(signed.headers.first { $0.name == "Authorization" }?.value)
+        #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDPOLLYTEST/"))
+        #expect(authorization.contains("/eu-west-1/polly/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="))
+        let before = try await count(server)
+        await #expect(throws: SpeechError.provider(name: "polly:neural/Joanna", status: 403, message: "InvalidSignatureException: "
+            + "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")) {
+            try await polly(server, secret: "wrong").synthesize(SpeechRequest(text: "Hi"), client: client)
+        }
+        #expect(try await count(server) - before == 1)
+    }
+
+    @Test("Polly: ThrottlingException (HTTP 400) and 5xx are retried with backoff; a text too long is reported at once with Polly's message")
+    func pollyErrors() async throws {
+        let server = try fakeProviders()
+        let voice = polly(server)
+        let before = try await count(server)
+        let audio = try await voice.synthesize(SpeechRequest(text: "THROTTLE_ONCE Hi Laura"), client: client)
+        #expect(audio.samples.count == 9_600)
+        #expect(try await count(server) - before == 2, "throttled once, then served")
+        await #expect(throws: SpeechError.provider(name: "polly:neural/Joanna", status: 503, message: "ServiceFailureException: The service is unavailable")) {
+            try await voice.synthesize(SpeechRequest(text: "SERVER_ERROR"), client: client)
+        }
+        #expect(try await count(server) - before == 5, "three tries")
+        await #expect(throws: SpeechError.provider(name: "polly:neural/Joanna", status: 400,
+                                                   message: "TextLengthExceededException: Maximum text length has been exceeded")) {
+            try await voice.synthesize(SpeechRequest(text: String(repeating: "Hi Laura. ", count: 301)), client: client)
+        }
+        #expect(try await count(server) - before == 6, "not retried")
+    }
+
     @Test("the same voice and words are synthesized once: the second render makes no HTTP request")
     func cache() async throws {
         let server = try fakeProviders()
