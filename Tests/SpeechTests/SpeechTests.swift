@@ -337,6 +337,16 @@ struct ProviderTests {
         #expect(try await count(server) - before == 6, "not retried")
     }
 
+    @Test("the client counts every request it sends, retries included")
+    func requestsSent() async throws {
+        let server = try fakeProviders()
+        let counted = HTTPClient()
+        _ = try await polly(server).synthesize(SpeechRequest(text: "THROTTLE_ONCE count me"), client: counted)
+        #expect(counted.requestsSent == 2)
+        _ = try await polly(server).synthesize(SpeechRequest(text: "count me too"), client: counted)
+        #expect(counted.requestsSent == 3)
+    }
+
     @Test("the same voice and words are synthesized once: the second render makes no HTTP request")
     func cache() async throws {
         let server = try fakeProviders()
