@@ -1,5 +1,6 @@
 import Foundation
 @testable import Speech
+import Synchronization
 import Testing
 
 @Suite("Audio")
@@ -402,5 +403,80 @@ struct PiperTests {
         // The trim keeps 50 ms before the first loud sample, so speech is under way within 100 ms.
         let first = AudioDecoding.pcm16(Array(sln.prefix(3200))).map { abs(Int($0)) }.max() ?? 0
         #expect(first > 300, "speech starts within the first 100 ms")
+    }
+}
+
+/// A voice that speaks a tone after a short wait, keeps count of the requests it holds at once,
+/// and fails any text with FAIL in it.
+final class CountingVoice: SpeechProvider {
+    private let state = Mutex((inFlight: 0, peak: 0, calls: 0))
+    var voiceName: String { "counting" }
+    var peak: Int { state.withLock { $0.peak } }
+    var calls: Int { state.withLock { $0.calls } }
+
+    func synthesize(_ request: SpeechRequest, client: HTTPClient) async throws -> PCMAudio {
+        state.withLock {
+            $0.inFlight += 1
+            $0.calls += 1
+            $0.peak = max($0.peak, $0.inFlight)
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        try await Task.sleep(for: .milliseconds(30))
+        if request.text.contains("FAIL") { throw SpeechError.provider(name: voiceName, status: 500, message: "fails on purpose") }
+        return PCMAudio(samples: (0..<4_800).map { Int16(8000 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }, sampleRate: 16_000)
+    }
+}
+
+@Suite("Rendering a batch of messages")
+struct RenderBatchTests {
+    @Test("at most N messages in flight, results in the given order, progress for each, and the second batch all from the cache")
+    func boundedOrderedCached() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let voice = CountingVoice()
+        let batch = RenderBatch(speaker: MessageSpeaker(voices: [voice], localEngine: nil, soundsFolder: folder), maximumInFlight: 3)
+        let requests = (0..<12).map { SpeechRequest(text: "Hi contact \($0)" + ($0 == 5 ? ", FAIL" : "")) }
+        var progress: [Int] = []
+        let first = await batch.render(requests) { done, total in
+            #expect(total == 12)
+            progress.append(done)
+        }
+        #expect(progress == Array(1...12))
+        #expect((2...3).contains(voice.peak), "never more than 3 at once, and more than one: \(voice.peak)")
+        #expect(first.synthesized == 11 && first.fromCache == 0 && first.failed == 1 && first.byVoice == ["counting": 11])
+        for (index, result) in first.results.enumerated() where index != 5 {
+            #expect(try result.get().path.hasSuffix(MessageSpeaker.cacheName(voice: "counting", request: requests[index])), "result \(index) in place")
+        }
+        #expect(throws: SpeechError.allVoicesFailed(["counting: counting answered HTTP 500: fails on purpose"])) { try first.results[5].get() }
+
+        let second = await batch.render(requests)
+        #expect(second.fromCache == 11 && second.synthesized == 0 && second.failed == 1)
+        #expect(voice.calls == 13, "only the failed message was tried again")
+    }
+
+    @Test("a cancelled batch starts nothing, and every message fails with CancellationError")
+    func cancelled() async {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let voice = CountingVoice()
+        let batch = RenderBatch(speaker: MessageSpeaker(voices: [voice], localEngine: nil, soundsFolder: folder))
+        let outcome = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await batch.render([SpeechRequest(text: "one"), SpeechRequest(text: "two")])
+        }.value
+        #expect(outcome.failed == 2 && voice.calls == 0)
+        #expect(outcome.results.allSatisfy { if case .failure(let error) = $0 { error is CancellationError } else { false } })
+    }
+
+    @Test("the progress bar shows the count, the percentage, the rate and the time left")
+    func progressBar() {
+        let bar = ProgressBar(total: 1000, width: 20)
+        #expect(bar.line(done: 0, elapsed: .zero) == "[....................]     0/1000    0%  0.0/s  eta --")
+        #expect(bar.line(done: 412, elapsed: .seconds(20)) == "[########............]   412/1000   41%  20.6/s  eta 29s")
+        #expect(bar.line(done: 10, elapsed: .seconds(10)) == "[....................]    10/1000    1%  1.0/s  eta 16m30s")
+        #expect(bar.line(done: 1000, elapsed: .seconds(50)) == "[####################]  1000/1000  100%  20.0/s  eta 0s")
+        #expect(bar.line(done: 1200, elapsed: .seconds(50)) == bar.line(done: 1000, elapsed: .seconds(50)), "done is capped at the total")
+        #expect(ProgressBar(total: 10_000, width: 4).line(done: 1, elapsed: .seconds(10)) == "[....]      1/10000    0%  0.1/s  eta 27h46m")
+        #expect(ProgressBar(total: 0, width: 4).line(done: 0, elapsed: .zero) == "[####]  0/0  100%  0.0/s  eta 0s")
     }
 }
