@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "touchbase", targets: ["touchbase"]),
         .executable(name: "agi-load", targets: ["agi-load"]),
+        .executable(name: "speech-bench", targets: ["speech-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
     ],
@@ -70,6 +71,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "speech-bench", dependencies: [
+            "Speech",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Fuzz target for the AGI parsers; see Fuzz/run-agi-parser-fuzz.sh.

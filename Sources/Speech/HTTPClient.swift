@@ -1,6 +1,7 @@
 import CCurl
 import Dispatch
 import Foundation
+import Synchronization
 
 /// An HTTP request to a speech endpoint.
 public struct HTTPRequest: Sendable, Hashable {
@@ -98,6 +99,7 @@ public final class HTTPClient: Sendable {
     /// The limits in force.
     public let configuration: Configuration
     private let slots: AsyncSlots
+    private let sent = Mutex(0)
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// Creates a client.
@@ -107,13 +109,18 @@ public final class HTTPClient: Sendable {
         self.slots = AsyncSlots(count: max(1, configuration.maximumConcurrentRequests))
     }
 
+    /// Requests this client has sent so far, each retry counted, failed ones included: how a
+    /// benchmark or a test tells that the audio cache answered with no synthesis.
+    public var requestsSent: Int { sent.withLock { $0 } }
+
     /// Sends a request once and returns the response, whatever its status.
     ///
     /// - Throws: ``HTTPClientError`` for transport failures: DNS, connect, timeouts, a body over
     ///   the limit, a truncated body.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await slots.withSlot {
-            try await withCheckedThrowingContinuation { continuation in
+            sent.withLock { $0 += 1 }
+            return try await withCheckedThrowingContinuation { continuation in
                 DispatchQueue.global().async {
                     continuation.resume(with: Result { try self.perform(request) })
                 }

@@ -1,4 +1,4 @@
-/// SHA-256 (FIPS 180-4), for the audio cache's content addresses.
+/// SHA-256 (FIPS 180-4), for the audio cache's content addresses and AWS request signing.
 enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -13,6 +13,11 @@ enum SHA256 {
 
     /// The digest of `message` as lower-case hex.
     static func hex(_ message: [UInt8]) -> String {
+        hexString(digest(message))
+    }
+
+    /// The 32-byte digest of `message`.
+    static func digest(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var data = message
         data.append(0x80)
@@ -39,9 +44,27 @@ enum SHA256 {
             }
             h = [h[0] &+ a, h[1] &+ b, h[2] &+ c, h[3] &+ d, h[4] &+ e, h[5] &+ f, h[6] &+ g, h[7] &+ hh]
         }
-        return h.map { word in
-            let hex = String(word, radix: 16)
-            return String(repeating: "0", count: 8 - hex.count) + hex
-        }.joined()
+        return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
+    }
+
+    /// HMAC-SHA256 (RFC 2104 with SHA-256): the 32-byte authentication code of `message` under
+    /// `key`. A key longer than SHA-256's 64-byte block is hashed first, as RFC 2104 says.
+    static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? digest(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = digest(block.map { $0 ^ 0x36 } + message)
+        return digest(block.map { $0 ^ 0x5c } + inner)
+    }
+
+    /// Bytes as lower-case hex, two digits each.
+    static func hexString(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

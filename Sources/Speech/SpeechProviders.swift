@@ -31,6 +31,12 @@ extension SpeechProvider {
               errorMessage: (HTTPResponse) -> String) async throws -> HTTPResponse {
         let body = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         let request = HTTPRequest(url: url, headers: [("Content-Type", "application/json")] + headers, body: Array(body))
+        return try await send(request, client: client, retry: retry, isRetryable: isRetryable, errorMessage: errorMessage)
+    }
+
+    /// Sends a prepared request with retries and returns a successful response's body.
+    func send(_ request: HTTPRequest, client: HTTPClient, retry: RetryPolicy, isRetryable: @escaping @Sendable (HTTPResponse) -> Bool,
+              errorMessage: (HTTPResponse) -> String) async throws -> HTTPResponse {
         let response = try await client.send(request, retry: retry, isRetryable: isRetryable)
         guard (200..<300).contains(response.status) else {
             throw SpeechError.provider(name: voiceName, status: response.status, message: errorMessage(response))

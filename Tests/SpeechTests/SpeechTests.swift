@@ -1,5 +1,6 @@
 import Foundation
 @testable import Speech
+import Synchronization
 import Testing
 
 @Suite("Audio")
@@ -61,6 +62,26 @@ struct AudioTests {
         #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    @Test("HMAC-SHA256 matches RFC 4231's test cases, keys longer than a block included")
+    func hmacSHA256() {
+        func hmac(_ key: [UInt8], _ data: [UInt8]) -> String { SHA256.hexString(SHA256.hmac(key: key, message: data)) }
+        let longKey = [UInt8](repeating: 0xaa, count: 131)
+        #expect(hmac([UInt8](repeating: 0x0b, count: 20), Array("Hi There".utf8))
+            == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(hmac(Array("Jefe".utf8), Array("what do ya want for nothing?".utf8))
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(hmac([UInt8](repeating: 0xaa, count: 20), [UInt8](repeating: 0xdd, count: 50))
+            == "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe")
+        #expect(hmac(Array(1...25), [UInt8](repeating: 0xcd, count: 50))
+            == "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b")
+        #expect(hmac([UInt8](repeating: 0x0c, count: 20), Array("Test With Truncation".utf8)).prefix(32) == "a3b6167473100ee06e0c796c2955552b")
+        #expect(hmac(longKey, Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(hmac(longKey, Array(("This is a test using a larger than block-size key and a larger than block-size data. "
+                                     + "The key needs to be hashed before being used by the HMAC algorithm.").utf8))
+            == "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2")
+    }
+
     @Test("Retry-After is read as seconds or as an HTTP date, and capped")
     func retryAfter() {
         let now = Date(timeIntervalSince1970: 1_795_353_109)
@@ -73,6 +94,80 @@ struct AudioTests {
         #expect(RetryPolicy.retryAfterSeconds(formatter.string(from: later), now: now) == 10)
         #expect(RetryPolicy().delay(after: 1, retryAfter: "120") == .seconds(20))
         #expect(RetryPolicy().delay(after: 3, retryAfter: nil) == .seconds(2))
+    }
+}
+
+@Suite("AWS Signature Version 4 against AWS's published test suite")
+struct AWSSignatureTests {
+    // The suite's context: aws-sig-v4-test-suite (awslabs/aws-c-auth tests/aws-signing-test-suite/v4).
+    let suite = AWSSignatureV4(credentials: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+                               region: "us-east-1", service: "service")
+    let suiteTime = Date(timeIntervalSince1970: 1_440_938_160)  // 2015-08-30T12:36:00Z
+
+    func hashOfCanonicalRequest(_ signature: AWSSignatureV4.Signature) -> Substring? {
+        signature.stringToSign.split(separator: "\n").last
+    }
+
+    @Test("get-vanilla: the canonical request, the string to sign and the Authorization header are the suite's")
+    func getVanilla() throws {
+        let signed = try suite.signature(for: HTTPRequest(method: "GET", url: "https://example.amazonaws.com/"), at: suiteTime)
+        #expect(signed.canonicalRequest == """
+            GET
+            /
+
+            host:example.amazonaws.com
+            x-amz-date:20150830T123600Z
+
+            host;x-amz-date
+            e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+            """)
+        #expect(signed.stringToSign == """
+            AWS4-HMAC-SHA256
+            20150830T123600Z
+            20150830/us-east-1/service/aws4_request
+            bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63
+            """)
+        #expect(signed.authorization == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31")
+    }
+
+    @Test("post-vanilla: an empty POST signs as the suite's")
+    func postVanilla() throws {
+        let signed = try suite.signature(for: HTTPRequest(method: "POST", url: "https://example.amazonaws.com/"), at: suiteTime)
+        #expect(hashOfCanonicalRequest(signed) == "553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87")
+        #expect(signed.signature == "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b")
+    }
+
+    @Test("get-vanilla-with-session-token: the token is sent as X-Amz-Security-Token and signed")
+    func sessionToken() throws {
+        var withToken = suite
+        withToken.credentials.sessionToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267"
+        let request = try withToken.sign(HTTPRequest(method: "GET", url: "https://example.amazonaws.com/"), at: suiteTime)
+        #expect(request.headers.map(\.name) == ["X-Amz-Date", "X-Amz-Security-Token", "Authorization"])
+        #expect(request.headers[1].value == "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267")
+        #expect(request.headers[2].value == "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            + "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8")
+    }
+
+    @Test("the query is sorted and encoded, the port is part of host, the payload hash is signed when asked, and a request signed again replaces its old signature")
+    func canonicalParts() throws {
+        #expect(AWSSignatureV4.canonicalQuery("Param2=value2&Param1=value1") == "Param1=value1&Param2=value2")
+        #expect(AWSSignatureV4.canonicalQuery("b=%7e x&a") == "a=&b=~%20x")
+        #expect(AWSSignatureV4.canonicalPath("") == "/")
+        let local = try suite.signature(for: HTTPRequest(url: "http://127.0.0.1:8080/v1/speech", headers: [("Content-Type", "application/json")]),
+                                        at: suiteTime)
+        #expect(local.canonicalRequest.contains("\nhost:127.0.0.1:8080\n"))
+        #expect(local.signedHeaders == "content-type;host;x-amz-date")
+        let once = try suite.sign(HTTPRequest(url: "https://example.amazonaws.com/"), at: suiteTime)
+        let twice = try suite.sign(once, at: suiteTime.addingTimeInterval(60))
+        #expect(twice.headers.filter { $0.name == "Authorization" }.count == 1)
+        #expect(twice.headers.first { $0.name == "X-Amz-Date" }?.value == "20150830T123700Z")
+        var hashing = suite
+        hashing.signsContentSHA256 = true
+        let withHash = try hashing.signature(for: HTTPRequest(url: "https://example.amazonaws.com/", body: Array("Param1=value1".utf8)), at: suiteTime)
+        #expect(withHash.headers.contains { $0.name == "x-amz-content-sha256" && $0.value == "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e" })
+        #expect(withHash.signedHeaders == "host;x-amz-content-sha256;x-amz-date")
+        #expect(throws: HTTPClientError.self) { try suite.sign(HTTPRequest(url: "no host here"), at: suiteTime) }
     }
 }
 
@@ -175,6 +270,84 @@ struct ProviderTests {
         }
     }
 
+    func polly(_ server: ChildServer, secret: String = "polly/secret+KEY", token: String? = nil, sampleRate: Int = 16_000) -> PollyProvider {
+        PollyProvider(endpoint: server.baseURL, region: "eu-west-1",
+                      credentials: AWSCredentials(accessKeyID: "AKIDPOLLYTEST", secretAccessKey: secret, sessionToken: token),
+                      voice: "Joanna", sampleRate: sampleRate, retry: fast)
+    }
+
+    @Test("Polly: SynthesizeSpeech's JSON, text or SSML, with the rate as a string")
+    func pollyRequestBody() throws {
+        let voice = PollyProvider(region: "eu-west-1", credentials: AWSCredentials(accessKeyID: "AKIDPOLLYTEST", secretAccessKey: "x"), sampleRate: 8_000)
+        let date = Date(timeIntervalSince1970: 1_795_353_109)
+        let plain = try voice.signedRequest(SpeechRequest(text: "Hi \"Laura\""), at: date)
+        #expect(plain.url == "https://polly.eu-west-1.amazonaws.com/v1/speech")
+        #expect(String(decoding: plain.body, as: UTF8.self)
+            == #"{"Engine":"neural","OutputFormat":"pcm","SampleRate":"8000","Text":"Hi \"Laura\"","TextType":"text","VoiceId":"Joanna"}"#)
+        let ssml = try voice.signedRequest(SpeechRequest(text: "Hi", ssml: "<speak>Hi</speak>"), at: date)
+        let json = try JSONSerialization.jsonObject(with: Data(ssml.body)) as? [String: String]
+        #expect(json?["Text"] == "<speak>Hi</speak>" && json?["TextType"] == "ssml")
+    }
+
+    @Test("Polly: raw PCM at 8,000 and 16,000 Hz, signed so that the server's own SigV4 check passes, SSML included")
+    func pollyRates() async throws {
+        let server = try fakeProviders()
+        let narrow = try await polly(server, sampleRate: 8_000).synthesize(SpeechRequest(text: "Hi Laura"), client: client)
+        #expect(narrow.sampleRate == 8_000 && narrow.samples.count == 4_800)
+        let wide = try await polly(server).synthesize(SpeechRequest(text: "Hi", ssml: "<speak>Hi <break time='300ms'/> Laura</speak>"), client: client)
+        #expect(wide.sampleRate == 16_000 && wide.samples.count == 9_600)
+        let temporary = try await polly(server, token: "FwoGZXIvYXdzEXAMPLE//token=").synthesize(SpeechRequest(text: "Hi"), client: client)
+        #expect(temporary.samples.count == 9_600)
+    }
+
+    @Test("Polly: requests without a signature, or with one from the wrong secret, are refused with Polly's 403 and not retried")
+    func pollySignature() async throws {
+        let server = try fakeProviders()
+        let unsigned = try await client.send(HTTPRequest(url: server.baseURL + "/v1/speech", headers: [("Content-Type", "application/json")],
+                                                          body: Array(#"{"OutputFormat":"pcm","Text":"Hi","VoiceId":"Joanna"}"#.utf8)))
+        #expect(unsigned.status == 403 && PollyProvider.errorMessage(unsigned) == "MissingAuthenticationTokenException: Missing Authentication Token")
+        let signed = try polly(server).signedRequest(SpeechRequest(text: "Hi"), at: Date())
+        #expect(signed.headers.contains { $0.name == "X-Amz-Date" && $0.value.count == 16 && $0.value.hasSuffix("Z") })
+        let authorization = try #require(signed.headers.first { $0.name == "Authorization" }?.value)
+        #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDPOLLYTEST/"))
+        #expect(authorization.contains("/eu-west-1/polly/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="))
+        let before = try await count(server)
+        await #expect(throws: SpeechError.provider(name: "polly:neural/Joanna", status: 403, message: "InvalidSignatureException: "
+            + "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")) {
+            try await polly(server, secret: "wrong").synthesize(SpeechRequest(text: "Hi"), client: client)
+        }
+        #expect(try await count(server) - before == 1)
+    }
+
+    @Test("Polly: ThrottlingException (HTTP 400) and 5xx are retried with backoff; a text too long is reported at once with Polly's message")
+    func pollyErrors() async throws {
+        let server = try fakeProviders()
+        let voice = polly(server)
+        let before = try await count(server)
+        let audio = try await voice.synthesize(SpeechRequest(text: "THROTTLE_ONCE Hi Laura"), client: client)
+        #expect(audio.samples.count == 9_600)
+        #expect(try await count(server) - before == 2, "throttled once, then served")
+        await #expect(throws: SpeechError.provider(name: "polly:neural/Joanna", status: 503, message: "ServiceFailureException: The service is unavailable")) {
+            try await voice.synthesize(SpeechRequest(text: "SERVER_ERROR"), client: client)
+        }
+        #expect(try await count(server) - before == 5, "three tries")
+        await #expect(throws: SpeechError.provider(name: "polly:neural/Joanna", status: 400,
+                                                   message: "TextLengthExceededException: Maximum text length has been exceeded")) {
+            try await voice.synthesize(SpeechRequest(text: String(repeating: "Hi Laura. ", count: 301)), client: client)
+        }
+        #expect(try await count(server) - before == 6, "not retried")
+    }
+
+    @Test("the client counts every request it sends, retries included")
+    func requestsSent() async throws {
+        let server = try fakeProviders()
+        let counted = HTTPClient()
+        _ = try await polly(server).synthesize(SpeechRequest(text: "THROTTLE_ONCE count me"), client: counted)
+        #expect(counted.requestsSent == 2)
+        _ = try await polly(server).synthesize(SpeechRequest(text: "count me too"), client: counted)
+        #expect(counted.requestsSent == 3)
+    }
+
     @Test("the same voice and words are synthesized once: the second render makes no HTTP request")
     func cache() async throws {
         let server = try fakeProviders()
@@ -230,5 +403,80 @@ struct PiperTests {
         // The trim keeps 50 ms before the first loud sample, so speech is under way within 100 ms.
         let first = AudioDecoding.pcm16(Array(sln.prefix(3200))).map { abs(Int($0)) }.max() ?? 0
         #expect(first > 300, "speech starts within the first 100 ms")
+    }
+}
+
+/// A voice that speaks a tone after a short wait, keeps count of the requests it holds at once,
+/// and fails any text with FAIL in it.
+final class CountingVoice: SpeechProvider {
+    private let state = Mutex((inFlight: 0, peak: 0, calls: 0))
+    var voiceName: String { "counting" }
+    var peak: Int { state.withLock { $0.peak } }
+    var calls: Int { state.withLock { $0.calls } }
+
+    func synthesize(_ request: SpeechRequest, client: HTTPClient) async throws -> PCMAudio {
+        state.withLock {
+            $0.inFlight += 1
+            $0.calls += 1
+            $0.peak = max($0.peak, $0.inFlight)
+        }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        try await Task.sleep(for: .milliseconds(30))
+        if request.text.contains("FAIL") { throw SpeechError.provider(name: voiceName, status: 500, message: "fails on purpose") }
+        return PCMAudio(samples: (0..<4_800).map { Int16(8000 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }, sampleRate: 16_000)
+    }
+}
+
+@Suite("Rendering a batch of messages")
+struct RenderBatchTests {
+    @Test("at most N messages in flight, results in the given order, progress for each, and the second batch all from the cache")
+    func boundedOrderedCached() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let voice = CountingVoice()
+        let batch = RenderBatch(speaker: MessageSpeaker(voices: [voice], localEngine: nil, soundsFolder: folder), maximumInFlight: 3)
+        let requests = (0..<12).map { SpeechRequest(text: "Hi contact \($0)" + ($0 == 5 ? ", FAIL" : "")) }
+        var progress: [Int] = []
+        let first = await batch.render(requests) { done, total in
+            #expect(total == 12)
+            progress.append(done)
+        }
+        #expect(progress == Array(1...12))
+        #expect((2...3).contains(voice.peak), "never more than 3 at once, and more than one: \(voice.peak)")
+        #expect(first.synthesized == 11 && first.fromCache == 0 && first.failed == 1 && first.byVoice == ["counting": 11])
+        for (index, result) in first.results.enumerated() where index != 5 {
+            #expect(try result.get().path.hasSuffix(MessageSpeaker.cacheName(voice: "counting", request: requests[index])), "result \(index) in place")
+        }
+        #expect(throws: SpeechError.allVoicesFailed(["counting: counting answered HTTP 500: fails on purpose"])) { try first.results[5].get() }
+
+        let second = await batch.render(requests)
+        #expect(second.fromCache == 11 && second.synthesized == 0 && second.failed == 1)
+        #expect(voice.calls == 13, "only the failed message was tried again")
+    }
+
+    @Test("a cancelled batch starts nothing, and every message fails with CancellationError")
+    func cancelled() async {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let voice = CountingVoice()
+        let batch = RenderBatch(speaker: MessageSpeaker(voices: [voice], localEngine: nil, soundsFolder: folder))
+        let outcome = await Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await batch.render([SpeechRequest(text: "one"), SpeechRequest(text: "two")])
+        }.value
+        #expect(outcome.failed == 2 && voice.calls == 0)
+        #expect(outcome.results.allSatisfy { if case .failure(let error) = $0 { error is CancellationError } else { false } })
+    }
+
+    @Test("the progress bar shows the count, the percentage, the rate and the time left")
+    func progressBar() {
+        let bar = ProgressBar(total: 1000, width: 20)
+        #expect(bar.line(done: 0, elapsed: .zero) == "[....................]     0/1000    0%  0.0/s  eta --")
+        #expect(bar.line(done: 412, elapsed: .seconds(20)) == "[########............]   412/1000   41%  20.6/s  eta 29s")
+        #expect(bar.line(done: 10, elapsed: .seconds(10)) == "[....................]    10/1000    1%  1.0/s  eta 16m30s")
+        #expect(bar.line(done: 1000, elapsed: .seconds(50)) == "[####################]  1000/1000  100%  20.0/s  eta 0s")
+        #expect(bar.line(done: 1200, elapsed: .seconds(50)) == bar.line(done: 1000, elapsed: .seconds(50)), "done is capped at the total")
+        #expect(ProgressBar(total: 10_000, width: 4).line(done: 1, elapsed: .seconds(10)) == "[....]      1/10000    0%  0.1/s  eta 27h46m")
+        #expect(ProgressBar(total: 0, width: 4).line(done: 0, elapsed: .zero) == "[####]  0/0  100%  0.0/s  eta 0s")
     }
 }

@@ -1,14 +1,20 @@
 """A local HTTP server that answers as the cloud TTS providers do, for TouchBase's tests.
 
 Routes follow each provider's documented API: OpenAI-compatible /v1/audio/speech, Google
-/v1/text:synthesize, Azure /cognitiveservices/v1, ElevenLabs /v1/text-to-speech/{voice}.
+/v1/text:synthesize, Azure /cognitiveservices/v1, ElevenLabs /v1/text-to-speech/{voice},
+Amazon Polly /v1/speech (SynthesizeSpeech; the AWS Signature Version 4 is checked with the
+secret below, as AWS does: 403 MissingAuthenticationTokenException without one,
+InvalidSignatureException when it does not match; a Text over 3,000 characters is a 400
+TextLengthExceededException).
 The words choose a fault: RATE_LIMIT_ONCE (429 with Retry-After, then success), SERVER_ERROR
 (5xx with the provider's error body), TRUNCATE (a body shorter than its Content-Length),
 SLOW (answers after 5 s), EMPTY (200 with no body), THROTTLE_ONCE (Polly-style 400
 ThrottlingException). GET /count tells how many synthesis requests were served.
 Prints its port on the first line of stdout; binds 127.0.0.1 only.
 """
-import base64, http.server, json, math, struct, sys, threading, time
+import base64, hashlib, hmac, http.server, json, math, struct, sys, threading, time
+
+POLLY_KEYS = {"AKIDPOLLYTEST": "polly/secret+KEY"}
 
 count = 0
 seen_once = set()
@@ -21,6 +27,35 @@ def tone(rate, seconds=0.6):
 def wav(pcm, rate):
     return (b"RIFF" + struct.pack("<I", 36 + len(pcm)) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
             + b"data" + struct.pack("<I", len(pcm)) + pcm)
+
+def sigv4_problem(handler, body):
+    """Why the request's AWS Signature Version 4 is refused, as (type, message), or None."""
+    auth = handler.headers.get("Authorization", "")
+    amz_date = handler.headers.get("X-Amz-Date")
+    if not auth.startswith("AWS4-HMAC-SHA256 ") or not amz_date:
+        return "MissingAuthenticationTokenException", "Missing Authentication Token"
+    fields = dict(part.strip().split("=", 1) for part in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    key_id, day, region, service, terminal = fields["Credential"].split("/")
+    if key_id not in POLLY_KEYS:
+        return "UnrecognizedClientException", "The security token included in the request is invalid."
+    if service != "polly" or terminal != "aws4_request" or not amz_date.startswith(day):
+        return "InvalidSignatureException", "Credential should be scoped to a valid region and service."
+    signed = fields["SignedHeaders"].split(";")
+    if "host" not in signed or "x-amz-date" not in signed:
+        return "InvalidSignatureException", "Signed headers must include host and x-amz-date."
+    if handler.headers.get("X-Amz-Security-Token") and "x-amz-security-token" not in signed:
+        return "InvalidSignatureException", "X-Amz-Security-Token must be signed."
+    canonical_headers = "".join(f"{name}:{' '.join(handler.headers.get(name, '').split())}\n" for name in signed)
+    canonical = "\n".join(["POST", handler.path.split("?")[0], "", canonical_headers, ";".join(signed), hashlib.sha256(body).hexdigest()])
+    scope = f"{day}/{region}/{service}/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + POLLY_KEYS[key_id]).encode()
+    for part in (day, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    if not hmac.compare_digest(hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(), fields["Signature"]):
+        return "InvalidSignatureException", ("The request signature we calculated does not match the signature you provided. "
+                                             "Check your AWS Secret Access Key and signing method.")
+    return None
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -125,6 +160,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send(200, bytes([0xFF, 0x7F] * 4000), "audio/basic")
             else:
                 self.send(200, tone(16000), "audio/pcm")
+        elif path == "/v1/speech":
+            problem = sigv4_problem(self, body)
+            if problem:
+                kind, message = problem
+                self.send(403, json.dumps({"message": message}).encode(), "application/json", [("x-amzn-ErrorType", kind + ":")])
+                return
+            request = json.loads(body)
+            assert set(request) >= {"OutputFormat", "Text", "VoiceId"}, request
+            assert request["OutputFormat"] == "pcm" and request["SampleRate"] in ("8000", "16000"), request
+            assert request["TextType"] in ("text", "ssml") and (request["TextType"] == "ssml") == request["Text"].startswith("<speak"), request
+            err = lambda code, msg: json.dumps({"__type": "ServiceFailureException", "message": msg}).encode()
+            if self.fault(request["Text"], err, "application/x-amz-json-1.0"):
+                return
+            if len(request["Text"]) > 3000:
+                self.send(400, json.dumps({"message": "Maximum text length has been exceeded"}).encode(), "application/json",
+                          [("x-amzn-ErrorType", "TextLengthExceededException:http://internal.amazon.com/coral/com.amazonaws.parrot.service/")])
+                return
+            rate = int(request["SampleRate"])
+            self.send(200, tone(rate), "audio/pcm", [("x-amzn-RequestCharacters", str(len(request["Text"])))])
         else:
             self.send(404, b"not found", "text/plain")
 
