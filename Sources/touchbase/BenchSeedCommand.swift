@@ -31,8 +31,10 @@ struct BenchSeedCommand: AsyncParsableCommand {
         let audio = (sounds as NSString).appendingPathComponent("tb-load-message")
         // 6.7 s of silence at 16 kHz: the length of the recorded session's message.
         let samples = 107_555
-        FileManager.default.createFile(atPath: audio + ".sln16", contents: Data(count: samples * 2))
-        FileManager.default.createFile(atPath: audio + ".ulaw", contents: Data(repeating: 0xFF, count: samples / 2))
+        guard FileManager.default.createFile(atPath: audio + ".sln16", contents: Data(count: samples * 2)),
+              FileManager.default.createFile(atPath: audio + ".ulaw", contents: Data(repeating: 0xFF, count: samples / 2)) else {
+            throw ValidationError("cannot write the message into \(sounds)")
+        }
         var starts: [CallStart] = []
         for contact in try await store.contacts() where contact.name.hasPrefix("Load Contact ") {
             guard let id = contact.id, let index = Int(contact.name.dropFirst("Load Contact ".count)),

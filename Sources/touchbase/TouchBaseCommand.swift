@@ -8,6 +8,6 @@ struct TouchBaseCommand: AsyncParsableCommand {
         abstract: "Follow-up calls through Asterisk that leave the right voicemail.",
         version: touchBaseVersion,
         subcommands: [ServeCommand.self, ProcessAGICommand.self, ContactsCommand.self, LogCommand.self,
-                      ReportCommand.self, SimulateCommand.self, PreviewCommand.self, CheckConfigCommand.self, BenchSeedCommand.self]
+                      ReportCommand.self, SimulateCommand.self, PreviewCommand.self, CheckConfigCommand.self, RenderCommand.self, BenchSeedCommand.self]
     )
 }

@@ -1,4 +1,5 @@
 import AGI
+import Speech
 import Testing
 import TouchBase
 
@@ -136,6 +137,18 @@ struct TouchBaseConfigurationTests {
             #expect(error.description == "google: environment variable GOOGLE_TTS_KEY (api_key_env) is not set")
         }
         #expect(try voice.makeProvider(environment: ["GOOGLE_TTS_KEY": "k"]).voiceName == "google:en-US-Neural2-D")
+    }
+
+    @Test("a Polly voice signs with the key pair named by the configuration's variables")
+    func pollyVoice() throws {
+        let voice = VoiceSettings(provider: "polly", voice: "Matthew", sampleRate: 8_000, region: "eu-west-1")
+        do { _ = try voice.makeProvider(environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE"]) } catch {
+            #expect(error.description == "polly: environment variable AWS_SECRET_ACCESS_KEY (secret_key_env) is not set")
+        }
+        let provider = try voice.makeProvider(environment: ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"])
+        let polly = try #require(provider as? PollyProvider)
+        #expect(polly.endpoint == "https://polly.eu-west-1.amazonaws.com" && polly.sampleRate == 8_000)
+        #expect(polly.voiceName == "polly:neural/Matthew")
     }
 
     @Test("the bench route sends the eight-command voicemail-drop dialog")
