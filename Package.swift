@@ -28,6 +28,9 @@ let package = Package(
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr",
                        providers: [.apt(["libsoxr-dev"])]),
 
+        // Linux's epoll for agi-load's lean engine (a header only, nothing to link).
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+
         .target(name: "AGI", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -68,7 +71,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "agi-load", dependencies: [
+            "CEpoll",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -86,7 +91,8 @@ let package = Package(
         // Reads ../shared/fixtures/agi for the test targets that replay Asterisk's sessions.
         .target(name: "AGITestSupport", path: "Tests/AGITestSupport"),
         .testTarget(name: "AGILoadTests", dependencies: [
-            "agi-load",
+            "agi-load", "AGI",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),

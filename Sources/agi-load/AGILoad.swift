@@ -60,6 +60,15 @@ struct AGILoad: ParsableCommand {
             help: "Answer GET VARIABLE TOUCHBASE_CALL with this prefix and the session's number (1, 2, ...), for a store seeded by `touchbase bench-seed`.")
     var callIDPrefix: String?
 
+    @Option(help: "epoll (raw non-blocking sockets, the lean default on Linux) or nio (SwiftNIO channels).")
+    var engine = Self.defaultEngine
+
+    #if os(Linux)
+    static let defaultEngine = "epoll"
+    #else
+    static let defaultEngine = "nio"
+    #endif
+
     @Flag(help: "Print the figures as one JSON object.")
     var json = false
 
@@ -73,6 +82,9 @@ struct AGILoad: ParsableCommand {
         guard (0...600_000).contains(rampMs) else { throw ValidationError("--ramp-ms must be 0 to 600000") }
         guard (1...3_600_000).contains(sessionTimeoutMs) else { throw ValidationError("--session-timeout-ms must be 1 to 3600000") }
         guard (1...65535).contains(port) else { throw ValidationError("--port must be 1 to 65535") }
+        guard engine == "nio" || (engine == "epoll" && Self.defaultEngine == "epoll") else {
+            throw ValidationError("--engine must be nio\(Self.defaultEngine == "epoll" ? " or epoll" : " on this system")")
+        }
         if let callIDPrefix, !callIDPrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) {
             throw ValidationError("--call-id-prefix may hold only letters, digits, '-' and '_'")
         }
@@ -99,10 +111,15 @@ struct AGILoad: ParsableCommand {
         let ownCPUBefore = ownCPUSeconds()
         let startMemory = serverProcess?.memory()
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        defer { try? group.syncShutdownGracefully() }
         let started = NIODeadline.now()
-        let stats = try Self.run(plan, on: group, startedAt: started).wait()
+        let stats: LoadStats
+        if engine == "epoll" {
+            stats = try Self.runEpoll(plan, threads: threads)
+        } else {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+            defer { try? group.syncShutdownGracefully() }
+            stats = try Self.run(plan, on: group, startedAt: started).wait()
+        }
         let elapsed = NIODeadline.now() - started
 
         let peakSampled = sampler?.stop() ?? 0
@@ -136,6 +153,26 @@ struct AGILoad: ParsableCommand {
             })
         }
         return EventLoopFuture.reduce(into: LoadStats(), futures, on: loops[0]) { $0.merge($1) }
+    }
+
+    /// Spreads the plan over `threads` epoll drivers, one thread each, and merges their figures.
+    static func runEpoll(_ plan: LoadPlan, threads: Int) throws -> LoadStats {
+        #if os(Linux)
+        let start = EpollDriver.now()
+        let stopStartingAt: UInt64? = if case .duration(let span) = plan.limit { start + UInt64(span.nanoseconds) } else { nil }
+        let rampStep = plan.concurrency > 1 ? UInt64(plan.ramp.nanoseconds) / UInt64(plan.concurrency) : 0
+        var drivers: [(EpollDriver, [UInt64])] = []
+        for index in 0..<threads {
+            let slots = Array(stride(from: index, to: plan.concurrency, by: threads))
+            let budget: Int? = if case .sessions(let total) = plan.limit { total / threads + (index < total % threads ? 1 : 0) } else { nil }
+            let driver = try EpollDriver(plan: plan, slots: slots.count, sessionBudget: budget, stopStartingAt: stopStartingAt,
+                                         firstSessionNumber: index * 1_000_000_000)
+            drivers.append((driver, slots.map { UInt64($0) * rampStep }))
+        }
+        return EpollDriver.runAll(drivers)
+        #else
+        throw ValidationError("the epoll engine needs Linux")
+        #endif
     }
 
     static func isLoopback(_ address: SocketAddress) -> Bool {
@@ -180,3 +217,4 @@ final class MemorySampler: Sendable {
         return result
     }
 }
+
