@@ -281,6 +281,28 @@ struct EndToEndTests {
         }
     }
 
+    @Test("the next message is rendered as soon as its call is scheduled, so the dialer finds it in the cache")
+    func nextMessageIsPrerendered() async throws {
+        try await Harness.run(configure: { $0.speech.prerender = true }) { h in
+            let contact = try await h.importContacts(laura)[0]
+            let first = try #require(await h.dialer.pass().placed.first)
+            #expect(syntheses(h) == 1)
+            _ = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: first))
+            await h.assembly.prerenderer!.idle()
+            #expect(syntheses(h) == 2, "message 2 was rendered in the background")
+            let next = try #require(try await h.store.followUp(contactID: contact.id!)?.nextCall)
+            h.clock.set(next.start.addingTimeInterval(20))
+            let second = try #require(await h.dialer.pass().placed.first)
+            #expect(syntheses(h) == 2, "the dialer found message 2 in the cache")
+            #expect(try await h.store.call(callID: second)?.step == 2)
+        }
+    }
+
+    private func syntheses(_ h: Harness) -> Int {
+        let line = h.assembly.metrics.exposition().split(separator: "\n").first { $0.hasPrefix("touchbase_tts_seconds_count{") }
+        return line.flatMap { Int($0.split(separator: " ").last!) } ?? 0
+    }
+
     @Test("metrics are served in Prometheus' text format")
     func metricsExposition() async throws {
         let metrics = TouchBaseMetrics()
