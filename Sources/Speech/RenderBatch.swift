@@ -50,27 +50,27 @@ public struct RenderBatch: Sendable {
     ///     far and the total, e.g. to draw a ``ProgressBar``.
     /// - Returns: each request's result, and the counts.
     public func render(_ requests: [SpeechRequest], progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) async -> Outcome {
-        var results = [Result<MessageAudio, any Error>?](repeating: nil, count: requests.count)
         let speaker = self.speaker
-        await withTaskGroup(of: (Int, Result<MessageAudio, any Error>).self) { group in
+        let total = requests.count
+        let first = min(maximumInFlight, total)
+        let results = await withTaskGroup(of: Finished.self, returning: [Result<MessageAudio, any Error>?].self) { group in
+            var results = [Result<MessageAudio, any Error>?](repeating: nil, count: total)
             var next = 0
-            func startNext() {
-                guard next < requests.count, !Task.isCancelled else { return }
-                let index = next
-                let request = requests[index]
-                group.addTask {
-                    do { return (index, .success(try await speaker.render(request))) } catch { return (index, .failure(error)) }
-                }
+            var done = 0
+            while next < first, !Task.isCancelled {
+                Self.start(requests[next], at: next, speaker: speaker, in: &group)
                 next += 1
             }
-            for _ in 0..<min(maximumInFlight, requests.count) { startNext() }
-            var done = 0
-            while let (index, result) = await group.next() {
-                results[index] = result
+            while let finished = await group.next() {
+                results[finished.index] = finished.result
                 done += 1
-                progress(done, requests.count)
-                startNext()
+                progress(done, total)
+                if next < total, !Task.isCancelled {
+                    Self.start(requests[next], at: next, speaker: speaker, in: &group)
+                    next += 1
+                }
             }
+            return results
         }
         var outcome = Outcome(results: [], fromCache: 0, synthesized: 0, failed: 0, byVoice: [:])
         outcome.results = results.map { $0 ?? .failure(CancellationError()) }
@@ -84,6 +84,23 @@ public struct RenderBatch: Sendable {
             }
         }
         return outcome
+    }
+
+    private static func start(_ request: SpeechRequest, at index: Int, speaker: MessageSpeaker,
+                              in group: inout TaskGroup<Finished>) {
+        group.addTask {
+            do { return Finished(index: index, result: .success(try await speaker.render(request))) } catch {
+                return Finished(index: index, result: .failure(error))
+            }
+        }
+    }
+
+    /// A child task's answer: which request, and how it went. A struct, not a tuple: built with
+    /// Swift 6.3.1 -O, a task group of `(Int, Result<MessageAudio, any Error>)` read back a
+    /// garbage index (speech-bench trapped on its first result; debug builds were fine).
+    private struct Finished: Sendable {
+        var index: Int
+        var result: Result<MessageAudio, any Error>
     }
 }
 

@@ -70,8 +70,8 @@ struct SpeechBench: AsyncParsableCommand {
         let requests = BenchMessages.make(count)
         let model = URL(fileURLWithPath: piper.model).lastPathComponent
         if !json {
-            print("speech-bench: \(count) distinct messages, \(inFlight) in flight, Piper \(model), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-            print("sounds folder: \(folder)\(keep ? "" : " (removed at the end)")")
+            say("speech-bench: \(count) distinct messages, \(inFlight) in flight, Piper \(model), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            say("sounds folder: \(folder)\(keep ? "" : " (removed at the end)")")
         }
 
         let fresh = await measure("synthesize", batch, requests, client, piper)
@@ -82,11 +82,11 @@ struct SpeechBench: AsyncParsableCommand {
             let object: [String: Any] = ["count": count, "inFlight": inFlight, "model": model,
                                          "cores": ProcessInfo.processInfo.activeProcessorCount, "runs": runs.map(\.dictionary)]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            say(String(decoding: data, as: UTF8.self))
         } else {
-            print("")
-            print(RunFigures.header)
-            for run in runs { print(run.row) }
+            say("")
+            say(RunFigures.header)
+            for run in runs { say(run.row) }
         }
         if let failure = runs.compactMap(\.firstFailure).first {
             throw BenchError("\(runs.map(\.failed).reduce(0, +)) message(s) failed; the first: \(failure)")
@@ -165,4 +165,9 @@ struct RunFigures {
          "fromCache": fromCache, "synthesized": synthesized, "failed": failed, "audioSeconds": audioSeconds,
          "piperCPUSeconds": piperCPUSeconds, "benchCPUSeconds": benchCPUSeconds]
     }
+}
+
+/// Writes a line to stdout unbuffered, so that it shows at once through a pipe (`| tee`).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
