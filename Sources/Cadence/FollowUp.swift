@@ -212,7 +212,7 @@ public enum FollowUp {
             next.messageBands.append(here)
             next.bandsTriedThisStep = []
             next.dialsThisStep = 0
-            let cut = share < policy.completeShare ? " (cut short at \(Int(share * 100))%, counted by policy)" : ""
+            let cut = share < policy.completeShare ? " (cut short at \(Int((share * 100).rounded()))%, counted by policy)" : ""
             guard let following = step.next else {
                 let until = zone.adding(days: policy.revisitDays, to: zone.startOfDay(now))
                 next.promise = nil
@@ -237,7 +237,7 @@ public enum FollowUp {
         // No message counted: a dial, not a message. Try again in another part of the day.
         let why: String
         switch outcome {
-        case .voicemail(let share): why = "message cut short at \(Int(share * 100))%, not counted"
+        case .voicemail(let share): why = "message cut short at \(Int((share * 100).rounded()))%, not counted"
         case .unknown(let raw): why = "unknown outcome \(raw)"
         default: why = outcome.name
         }
@@ -247,6 +247,11 @@ public enum FollowUp {
                        "\(why): \(next.dialsThisStep) calls for message \(state.step.rawValue), parked until \(zone.dayKey(until))")
         }
         if !next.bandsTriedThisStep.contains(here) { next.bandsTriedThisStep.append(here) }
+        // A call before the time the last message promised (dialled by hand, say) does not move
+        // the promised call: the contact was told when we would call.
+        if let promised = state.promise, let window = state.nextCall, promised.window == window, window.start > now {
+            return FollowUpDecision(state: next, messageLeft: nil, note: "\(why): the promised call stays \(promised.phrase)")
+        }
         // Message 3 must come at a part of the day no earlier message used, so its retries stay
         // in those parts; other steps may use any.
         let unusedByMessages = policy.bands.filter { !state.messageBands.contains($0.name) }

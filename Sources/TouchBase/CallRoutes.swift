@@ -245,7 +245,12 @@ public struct CallRoutes: Sendable {
         try await session.exec("WaitForSilence", [String(settings.silenceMilliseconds), String(settings.silenceIterations),
                                                   String(settings.silenceTimeoutSeconds)])
         guard !session.isHungUp else { return 0 }
-        return try await session.streamFile(path).endpos
+        do {
+            return try await session.streamFile(path).endpos
+        } catch AGIError.deadChannel {
+            // The callee hung up during WaitForSilence; Asterisk's HANGUP came after its answer.
+            return 0
+        }
     }
 
     private func connectToOwner(_ session: AGISession, _ contact: Contact) async throws {
@@ -254,7 +259,11 @@ public struct CallRoutes: Sendable {
             try? await session.verbose("TouchBase: the owner's dial string is not usable; not connected")
             return
         }
-        try await session.exec("Dial", [contact.owner.dialString, String(settings.ownerRingSeconds)])
+        // The owner's phone shows who is on the line, not the owner's own number.
+        try? await session.setVariable("CALLERID(num)", to: contact.phone)
+        try? await session.setVariable("CALLERID(name)", to: Self.printable(contact.name))
+        // `r`: the person hears ringing, not silence, while the owner's phone rings.
+        try await session.exec("Dial", [contact.owner.dialString, String(settings.ownerRingSeconds), "r"])
     }
 
     private func finish(_ session: AGISession, call: PlacedCall, variables: AsteriskCallVariables, outcome: DialOutcome,

@@ -147,6 +147,21 @@ struct FollowUpTests {
         #expect(d.note.hasPrefix("no-answer: try again"))
     }
 
+    @Test("a call before the promised time that reaches no one leaves the promised call where it was")
+    func earlyDialKeepsPromise() {
+        let left = FollowUp.decide(contact: contact(), state: FollowUpState(), outcome: .voicemail(playedShare: 1),
+                                   now: local("2026-11-19 10:00"), policy: policy)
+        let promised = left.state.nextCall
+        // Someone dials the contact by hand that afternoon: busy.
+        let early = FollowUp.decide(contact: contact(), state: left.state, outcome: .busy, now: local("2026-11-19 15:00"), policy: policy)
+        #expect(early.state.nextCall == promised)
+        #expect(early.state.dialsThisStep == 1)
+        #expect(early.note == "busy: the promised call stays tomorrow around noon")
+        // The promised call itself is busy: then the usual retry, later that day.
+        let inWindow = FollowUp.decide(contact: contact(), state: early.state, outcome: .busy, now: promised!.start.addingTimeInterval(60), policy: policy)
+        #expect(inWindow.state.nextCall!.start >= promised!.start.addingTimeInterval(60 + 180 * 60))
+    }
+
     @Test("dials per step are bounded: then the contact is parked with a note")
     func dialsBounded() {
         var state = FollowUpState()

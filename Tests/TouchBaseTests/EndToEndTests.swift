@@ -108,7 +108,8 @@ struct EndToEndTests {
                 default: return ["200 result=0"]
                 }
             }
-            #expect(commands.last == "EXEC Dial PJSIP/101,30")
+            #expect(commands.suffix(3) == ["SET VARIABLE CALLERID(num) \"+16175550100\"",
+                                           "SET VARIABLE CALLERID(name) \"Laura Harbolt\"", "EXEC Dial PJSIP/101,30,r"])
             #expect(!commands.contains { $0.hasPrefix("STREAM FILE") })
             #expect(try await h.store.call(callID: callID)?.outcome == "human")
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .reached)
@@ -130,6 +131,25 @@ struct EndToEndTests {
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.step == .first && state.messagesLeft == 0 && state.dialsThisStep == 1)
             #expect(state.nextCall!.start.timeIntervalSince(h.clock.now) >= 3 * 3600 - 1)
+        }
+    }
+
+    @Test("a callee who hangs up while TouchBase waits for the beep is logged at once, not left to reconciliation")
+    func hangUpBeforeTheBeep() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let callID = try #require(await h.dialer.pass().placed.first)
+            let machine = voicemailAnswers(callID: callID)
+            let commands = try await h.asterisk.session(route: "answered") { command in
+                // As a real Asterisk 22 did: WaitForSilence answers, then HANGUP, then 511.
+                if command.hasPrefix("EXEC WaitForSilence") { return ["200 result=0", "HANGUP"] }
+                if command.hasPrefix("STREAM FILE") { return ["511 Command Not Permitted on a dead channel or intercept routine"] }
+                return machine(command)
+            }
+            #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(callID)\"")
+            let call = try #require(try await h.store.call(callID: callID))
+            #expect(call.outcome == "voicemail" && call.messageLeft == nil && call.playedShare == 0)
+            #expect(try await h.store.followUp(contactID: contact.id!)?.dialsThisStep == 1)
         }
     }
 

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// Checks on asterisk-config/ for mistakes a real Asterisk 22 showed and a load without warnings
+/// does not catch.
+@Suite("asterisk-config")
+struct AsteriskConfigTests {
+    static let folder: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.appendingPathComponent("asterisk-config")
+    }()
+
+    static func dialplanLines() throws -> [String] {
+        try String(contentsOf: folder.appendingPathComponent("extensions_touchbase.conf"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }
+    }
+
+    @Test("no AGI address goes through IF() or ExecIf(), which split their branches at the first ':'")
+    func noAddressThroughIf() throws {
+        for line in try Self.dialplanLines() where line.contains("IF(") || line.contains("ExecIf(") {
+            #expect(!line.contains("agi://") && !line.contains("TOUCHBASE_AGI"), "\(line)")
+        }
+    }
+
+    @Test("every route runs through touchbase-agi, which defaults to 127.0.0.1:4573 and honours TOUCHBASE_AGI")
+    func routesUseOneAddress() throws {
+        let lines = try Self.dialplanLines()
+        let agiLines = lines.filter { $0.contains("AGI(") && !$0.contains("touchbase-agi") && !$0.contains("TOUCHBASE_AGI") }
+        #expect(agiLines == [" same => n(run),AGI(${url}/${ARG1},${ARG2})"])
+        #expect(lines.contains("exten => s,1,Set(LOCAL(url)=${GLOBAL(TOUCHBASE_AGI)})"))
+        #expect(lines.contains(" same => n,Set(LOCAL(url)=agi://127.0.0.1:4573)"))
+        for route in ["answered", "failed", "outcome", "drop", "inbound"] {
+            #expect(lines.contains { $0.contains("Gosub(touchbase-agi,s,1(\(route)") }, "route \(route)")
+        }
+    }
+}
