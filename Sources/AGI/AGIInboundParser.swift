@@ -46,7 +46,9 @@ public struct AGIInboundParser: Sendable {
     /// - Returns: a complete ``AGIInbound``, or `nil` when the line is part of one still open.
     /// - Throws: ``AGIProtocolError`` when the line breaks the protocol.
     public mutating func parse(line rawLine: Substring) throws(AGIProtocolError) -> AGIInbound? {
-        let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
+        // Byte-level tests throughout: Character operations on a Substring break graphemes, and
+        // every environment line and answer passes through here.
+        let line = rawLine.utf8.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
         switch phase {
         case .environment(var variables):
             if line.isEmpty {
@@ -56,18 +58,20 @@ public struct AGIInboundParser: Sendable {
             guard variables.count < maximumEnvironmentLines else {
                 throw .tooManyEnvironmentLines(limit: maximumEnvironmentLines)
             }
-            guard let colon = line.firstIndex(of: ":"), line.hasPrefix("agi_") else {
+            guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")), line.utf8.starts(with: "agi_".utf8) else {
                 throw .malformedEnvironmentLine(String(line))
             }
-            var value = line[line.index(after: colon)...]
-            if value.first == " " { value = value.dropFirst() }
+            var value = line[line.utf8.index(after: colon)...]
+            if value.utf8.first == UInt8(ascii: " ") { value = value[value.utf8.index(after: value.utf8.startIndex)...] }
+            // Release the phase's copy first, so the append does not copy the whole array.
+            phase = .dialog
             variables.append((String(line[..<colon]), String(value)))
             phase = .environment(variables)
             return nil
 
         case .dialog:
-            if line == "HANGUP" { return .hangup }
-            if line.hasPrefix("520-") {
+            if line.utf8.elementsEqual("HANGUP".utf8) { return .hangup }
+            if line.utf8.starts(with: "520-".utf8) {
                 phase = .usage([line.dropFirst(4)])
                 return nil
             }
@@ -79,6 +83,7 @@ public struct AGIInboundParser: Sendable {
                 phase = .dialog
                 return .response(.usage(lines.joined(separator: "\n")))
             }
+            phase = .dialog
             lines.append(line)
             phase = .usage(lines)
             return nil
