@@ -58,47 +58,61 @@ extension AGIResponse {
     /// - Parameter line: a line such as `200 result=1 (MACHINE)`.
     /// - Throws: ``AGIProtocolError/malformedResponse(_:)`` when the line is no AGI answer.
     public init(parsing line: Substring) throws(AGIProtocolError) {
-        guard line.utf8.count >= 3, let code = Int(line.prefix(3)) else {
+        // Byte-level throughout, as Asterisk writes these lines: every answer passes through here.
+        let bytes = line.utf8
+        guard bytes.count >= 3 else { throw .malformedResponse(String(line)) }
+        let codeEnd = bytes.index(bytes.startIndex, offsetBy: 3)
+        guard bytes[..<codeEnd].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let code = Int(line[..<codeEnd]) else {
             throw .malformedResponse(String(line))
         }
-        let rest = line.dropFirst(3)
+        let rest = line[codeEnd...]
         switch code {
         case 200, 100:
-            guard rest.first == " " else { throw .malformedResponse(String(line)) }
-            let result = try Self.parseResult(rest.dropFirst(), line: line)
+            guard rest.utf8.first == UInt8(ascii: " ") else { throw .malformedResponse(String(line)) }
+            let result = try Self.parseResult(rest[rest.utf8.index(after: rest.startIndex)...], line: line)
             self = code == 200 ? .success(result) : .trying(result)
         case 510:
             self = .invalidCommand
         case 511:
             self = .deadChannel
         case 520:
-            self = .usage(String(rest.drop(while: { $0 == " " || $0 == "-" })))
+            self = .usage(String(Self.dropping(rest) { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "-") }))
         default:
             throw .malformedResponse(String(line))
         }
     }
 
+    /// The text after its leading bytes that match.
+    private static func dropping(_ text: Substring, while matches: (UInt8) -> Bool) -> Substring {
+        text[(text.utf8.firstIndex { !matches($0) } ?? text.endIndex)...]
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") }
+
     private static func parseResult(_ text: Substring, line: Substring) throws(AGIProtocolError) -> AGIResult {
-        guard text.hasPrefix("result=") else { throw .malformedResponse(String(line)) }
-        var rest = text.dropFirst("result=".count)
-        let resultText = rest.prefix(while: { $0 != " " })
-        rest = rest.dropFirst(resultText.count).drop(while: { $0 == " " })
+        guard text.utf8.starts(with: "result=".utf8) else { throw .malformedResponse(String(line)) }
+        var rest = text[text.utf8.index(text.startIndex, offsetBy: 7)...]
+        let resultEnd = rest.utf8.firstIndex(where: isSpace) ?? rest.endIndex
+        let resultText = rest[..<resultEnd]
+        rest = dropping(rest[resultEnd...], while: isSpace)
 
         var data: String?
-        if rest.first == "(" {
+        if rest.utf8.first == UInt8(ascii: "(") {
             // A variable's value may itself hold parentheses; Asterisk writes it raw between the
             // first "(" and the last ")".
-            guard let close = rest.lastIndex(of: ")") else { throw .malformedResponse(String(line)) }
-            data = String(rest[rest.index(after: rest.startIndex)..<close])
-            rest = rest[rest.index(after: close)...].drop(while: { $0 == " " })
+            guard let close = rest.utf8.lastIndex(of: UInt8(ascii: ")")) else { throw .malformedResponse(String(line)) }
+            data = String(rest[rest.utf8.index(after: rest.startIndex)..<close])
+            rest = dropping(rest[rest.utf8.index(after: close)...], while: isSpace)
         }
 
         var endpos: Int?
-        if rest.hasPrefix("endpos=") {
-            let digits = rest.dropFirst("endpos=".count).prefix(while: { $0 != " " })
-            guard let value = Int(digits) else { throw .malformedResponse(String(line)) }
+        if rest.utf8.starts(with: "endpos=".utf8) {
+            let start = rest.utf8.index(rest.startIndex, offsetBy: 7)
+            let end = rest.utf8[start...].firstIndex(where: isSpace) ?? rest.endIndex
+            guard let value = Int(rest[start..<end]) else { throw .malformedResponse(String(line)) }
             endpos = value
-            rest = rest.dropFirst("endpos=".count + digits.count).drop(while: { $0 == " " })
+            rest = dropping(rest[end...], while: isSpace)
         }
         return AGIResult(result: String(resultText), data: data, endpos: endpos,
                          trailer: rest.isEmpty ? nil : String(rest))

@@ -69,8 +69,11 @@ public struct AGIRouter: Sendable {
 
         let route = route ?? environment.scriptPath
         var sessionLogger = logger
-        sessionLogger[metadataKey: "agi.route"] = "\(route)"
-        if let uniqueID = environment.uniqueID { sessionLogger[metadataKey: "agi.uniqueid"] = "\(uniqueID)" }
+        // One metadata write: a handler such as StreamLogHandler re-renders all of it on each.
+        var metadata = sessionLogger.handler.metadata
+        metadata["agi.route"] = "\(route)"
+        if let uniqueID = environment.uniqueID { metadata["agi.uniqueid"] = "\(uniqueID)" }
+        sessionLogger.handler.metadata = metadata
         let session = AGISession(environment: environment, transport: transport,
                                  hangupSignal: hangupSignal, logger: sessionLogger)
 
