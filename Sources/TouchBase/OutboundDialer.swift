@@ -109,39 +109,51 @@ public actor OutboundDialer: Service {
         var result = Pass()
         let now = clock()
         do {
-            result.reconciled = try await reconcile(now: now)
-            try await place(now: now, into: &result)
+            let open = try await reconcile(now: now, into: &result)
+            try await place(now: now, open: open, into: &result)
         } catch {
             logger.error("Dialer pass failed; trying again at the next", metadata: ["error": "\(error)"])
         }
         return result
     }
 
-    private func reconcile(now: Date) async throws -> [String] {
-        let open = try await store.openCalls().filter { $0.origin == CallOrigin.dialer.rawValue }
-        var settled: [String] = []
-        for call in open where now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds {
-            guard let contact = try await store.contact(id: call.contactID),
-                  let state = try await store.followUp(contactID: call.contactID) else { continue }
-            let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
-            let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
-            do {
-                try await store.finishCall(CallFinish(callID: call.callID, endedAt: now, variables: AsteriskCallVariables(),
-                                                      outcome: outcome, decision: decision))
-            } catch is CallAlreadyFinished {
+    /// Settles the dialer's calls past the report timeout; returns the ones still under way.
+    private func reconcile(now: Date, into result: inout Pass) async throws -> [CallRecord] {
+        var open: [CallRecord] = []
+        let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
+        for call in try await store.openCalls() where call.origin == CallOrigin.dialer.rawValue {
+            guard now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds else {
+                open.append(call)
                 continue
             }
+            guard let decision = try await settle(call, variables: AsteriskCallVariables(), outcome: outcome, now: now) else { continue }
             metrics.reconciled()
-            metrics.callFinished(outcome: outcome.name)
             logger.warning("Call never came back from Asterisk; logged as unknown and rescheduled",
                            metadata: ["call": "\(call.callID)", "contact": "\(call.contactID)", "note": "\(decision.note)"])
-            settled.append(call.callID)
+            result.reconciled.append(call.callID)
         }
-        metrics.dialerOpenCalls(open.count - settled.count)
-        return settled
+        metrics.dialerOpenCalls(open.count)
+        return open
     }
 
-    private func place(now: Date, into result: inout Pass) async throws {
+    /// Records an outcome the dialer learned itself (no AGI report) with the cadence's decision;
+    /// `nil` when the call was settled meanwhile or its contact is gone.
+    private func settle(_ call: CallRecord, variables: AsteriskCallVariables, outcome: DialOutcome,
+                        now: Date) async throws -> FollowUpDecision? {
+        guard let contact = try await store.contact(id: call.contactID),
+              let state = try await store.followUp(contactID: call.contactID) else { return nil }
+        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
+        do {
+            try await store.finishCall(CallFinish(callID: call.callID, endedAt: now, variables: variables, outcome: outcome,
+                                                  decision: decision))
+        } catch is CallAlreadyFinished {
+            return nil
+        }
+        metrics.callFinished(outcome: outcome.name)
+        return decision
+    }
+
+    private func place(now: Date, open: [CallRecord], into result: inout Pass) async throws {
         if let pausedUntil, now < pausedUntil { return }
         if case .callFile(let outgoing, _) = settings.method {
             var isDirectory: ObjCBool = false
@@ -155,7 +167,6 @@ public actor OutboundDialer: Service {
             }
         }
         let recent = try await store.calls(startedSince: now.addingTimeInterval(-60)).filter { $0.origin == CallOrigin.dialer.rawValue }
-        let open = try await store.openCalls().filter { $0.origin == CallOrigin.dialer.rawValue }
         var load = DialPacing.Load()
         for call in open { load.open[call.trunk ?? "", default: 0] += 1 }
         for call in recent { load.startedLastMinute[call.trunk ?? "", default: 0] += 1 }
@@ -219,15 +230,9 @@ public actor OutboundDialer: Service {
                 try await settleNotPlaced(callID: callID, reason: reason)
             case .failed(let callID, let reason):
                 try? await Task.sleep(for: failedReportGrace)
-                guard let call = try await store.call(callID: callID), call.endedAt == nil,
-                      let contact = try await store.contact(id: call.contactID),
-                      let state = try await store.followUp(contactID: call.contactID) else { return }
+                guard let call = try await store.call(callID: callID), call.endedAt == nil else { return }
                 let variables = AsteriskCallVariables(reason: reason.map(String.init))
-                let outcome = variables.outcome()
-                let now = clock()
-                let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
-                try await store.finishCall(CallFinish(callID: callID, endedAt: now, variables: variables, outcome: outcome, decision: decision))
-                metrics.callFinished(outcome: outcome.name)
+                _ = try await settle(call, variables: variables, outcome: variables.outcome(), now: clock())
             }
         } catch is CallAlreadyFinished {
             return
