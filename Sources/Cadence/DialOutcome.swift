@@ -33,6 +33,12 @@ public enum DialOutcome: Sendable, Hashable, Codable {
         return false
     }
 
+    /// How much of the message played (0...1), for a call that reached voicemail.
+    public var playedShare: Double? {
+        if case .voicemail(let share) = self { return share }
+        return nil
+    }
+
     /// A short name for logs and reports: `voicemail`, `human`, `no-answer`, ...
     public var name: String {
         switch self {

@@ -95,13 +95,13 @@ public struct CallRoutes: Sendable {
             let (plan, planned) = try await message(for: call, at: clock())
             let played = try await playAfterBeep(session, plan.audioPath)
             let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
-            try await finish(session, call: call, variables: variables, outcome: outcome, played: played, plan: plan,
+            try await finish(session, call: call, variables: variables, outcome: outcome, plan: plan,
                              promised: planned ? plan.promise : nil)
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
-        try await finish(session, call: call, variables: variables, outcome: outcome, played: nil, plan: nil, promised: nil)
+        try await finish(session, call: call, variables: variables, outcome: outcome, plan: nil, promised: nil)
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
         guard person, !session.isHungUp else { return }
         switch settings.humanAnswer {
@@ -123,7 +123,7 @@ public struct CallRoutes: Sendable {
         let hangupCause = try await session.getVariable("HANGUPCAUSE")
         guard let call = try await placedCall(session, callID: callID, route: "failed") else { return }
         let variables = AsteriskCallVariables(dialStatus: dialStatus, reason: reason, hangupCause: hangupCause)
-        try await finish(session, call: call, variables: variables, outcome: variables.outcome(), played: nil, plan: nil, promised: nil)
+        try await finish(session, call: call, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
     }
 
@@ -137,7 +137,7 @@ public struct CallRoutes: Sendable {
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
             let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-            try await finish(session, call: call, variables: variables, outcome: variables.outcome(), played: nil, plan: nil, promised: nil)
+            try await finish(session, call: call, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
@@ -162,7 +162,7 @@ public struct CallRoutes: Sendable {
         let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
         let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples)
         let callID = try await record(session, contact: contact, origin: .drop, variables: variables, outcome: outcome,
-                                      played: played, plan: plan)
+                                      plan: plan)
         try? await session.setVariable("CDR(userfield)", to: callID)
     }
 
@@ -267,14 +267,13 @@ public struct CallRoutes: Sendable {
     }
 
     private func finish(_ session: AGISession, call: PlacedCall, variables: AsteriskCallVariables, outcome: DialOutcome,
-                        played: Int?, plan: PlannedMessage?, promised: SpokenPromise?) async throws {
+                        plan: PlannedMessage?, promised: SpokenPromise?) async throws {
         let now = clock()
         let decision = FollowUp.decide(contact: call.contact, state: call.state, outcome: outcome, now: now, policy: policy,
                                        promised: promised)
         let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID,
                                 variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
-                                playedShare: plan.flatMap { plan in played.map { min(1, Double($0) / Double(max(1, plan.samples))) } },
-                                voice: plan?.voice, decision: decision)
+                                playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
         do {
             try await store.finishCall(finish)
         } catch let already as CallAlreadyFinished {
@@ -288,7 +287,7 @@ public struct CallRoutes: Sendable {
 
     /// Records a call that starts and ends in this report; returns its id.
     private func record(_ session: AGISession, contact: Contact, origin: CallOrigin, variables: AsteriskCallVariables,
-                        outcome: DialOutcome, played: Int? = nil, plan: PlannedMessage? = nil) async throws -> String {
+                        outcome: DialOutcome, plan: PlannedMessage? = nil) async throws -> String {
         guard let id = contact.id else { throw StoreError("contact \(contact.name) has no id") }
         let state = try await store.followUp(contactID: id) ?? FollowUpState()
         let now = clock()
@@ -298,8 +297,7 @@ public struct CallRoutes: Sendable {
                               origin: origin, plannedMessage: plan)
         let finish = CallFinish(callID: callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID, variables: variables,
                                 outcome: outcome, messagePlayed: plan == nil ? nil : state.step,
-                                playedShare: plan.flatMap { plan in played.map { min(1, Double($0) / Double(max(1, plan.samples))) } },
-                                voice: plan?.voice, decision: decision)
+                                playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
         try await store.recordCall(start, finish)
         counted(outcome: outcome, decision: decision, contact: contact, session: session)
         return callID
