@@ -34,15 +34,28 @@ public struct Trunk: Sendable, Hashable {
     /// Checks the template itself: `Tech/Destination` with `{number}` or `{digits}`, and no
     /// character that would split a dialplan argument or a line.
     public static func problem(inChannel channel: String) -> String? {
-        let parts = channel.split(separator: "/", maxSplits: 1)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            return "must be Tech/Destination, e.g. PJSIP/{number}@trunk"
-        }
+        guard DialString.isTechAndResource(channel) else { return "must be Tech/Destination, e.g. PJSIP/{number}@trunk" }
         guard channel.contains("{number}") || channel.contains("{digits}") else { return "must hold {number} or {digits}" }
-        if let bad = channel.first(where: { !$0.isASCII || $0.isWhitespace || ",;|\"'\\".contains($0) || $0.asciiValue! < 0x20 }) {
+        if let bad = DialString.reservedCharacter(in: channel) {
             return "holds \(String(reflecting: bad)), which Asterisk would read as more than a channel"
         }
         return nil
+    }
+}
+
+/// Checks for Asterisk dial strings (`Tech/resource`) before they reach a call file, an AMI
+/// action or `Dial()`.
+public enum DialString {
+    /// Whether the text is `Tech/resource`, both parts non-empty.
+    public static func isTechAndResource(_ dial: String) -> Bool {
+        let parts = dial.split(separator: "/", maxSplits: 1)
+        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+    }
+
+    /// The first character that would make Asterisk read more than one dial string or argument:
+    /// blanks, control and non-ASCII characters, `,;|"'\`, and any of `also`.
+    public static func reservedCharacter(in dial: String, also: String = "") -> Character? {
+        dial.first { !$0.isASCII || $0.isWhitespace || ",;|\"'\\".contains($0) || also.contains($0) || $0.asciiValue! < 0x20 }
     }
 }
 

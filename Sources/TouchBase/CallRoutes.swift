@@ -1,5 +1,6 @@
 import AGI
 import Cadence
+import Dialer
 import Foundation
 import Logging
 import Store
@@ -316,9 +317,7 @@ public struct CallRoutes: Sendable {
     /// Whether a dial string can go into `Dial()` whole: `Tech/resource`, and nothing that
     /// would split the application's arguments or a line.
     static func isSafeDialString(_ dial: String) -> Bool {
-        let parts = dial.split(separator: "/", maxSplits: 1)
-        return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
-            && dial.allSatisfy { $0.isASCII && !$0.isWhitespace && !",;|\"'\\()".contains($0) && $0.asciiValue! >= 0x20 }
+        DialString.isTechAndResource(dial) && DialString.reservedCharacter(in: dial, also: "()") == nil
     }
 
     static func printable(_ text: String) -> String {
