@@ -25,6 +25,13 @@ public struct MessagePreparation: Sendable {
         self.metrics = metrics
     }
 
+    /// When the dialer will place a follow-up's next call, seen at `now`: the start of its window,
+    /// or now when that has passed. Pre-rendering renders for this moment, so the dialer finds
+    /// the same words in the cache.
+    public static func dialTime(of state: FollowUpState, now: Date) -> Date {
+        max(now, state.nextCall?.start ?? now)
+    }
+
     /// The words of the message `state.step` for a contact, if it were left at `now`, and the
     /// promise they make.
     public func words(for contact: Contact, state: FollowUpState, at now: Date) -> (message: RenderedMessage, promise: SpokenPromise?) {

@@ -60,7 +60,7 @@ public actor Prerenderer {
     private func work() async {
         while !queue.isEmpty {
             let (contact, state) = queue.removeFirst()
-            let at = max(state.nextCall?.start ?? clock(), clock())
+            let at = MessagePreparation.dialTime(of: state, now: clock())
             do {
                 _ = try await messages.prepare(for: contact, state: state, at: at)
                 rendered += 1

@@ -35,7 +35,7 @@ struct RenderCommand: AsyncParsableCommand {
         let now = Date()
         let due = try await db.dueFollowUps(now: now.addingTimeInterval(hours * 3600), limit: 1_000_000)
         let requests = due.map { contact, state in
-            let (message, _) = assembly.messages.words(for: contact, state: state, at: max(now, state.nextCall?.start ?? now))
+            let (message, _) = assembly.messages.words(for: contact, state: state, at: MessagePreparation.dialTime(of: state, now: now))
             return SpeechRequest(text: message.text, ssml: message.ssml)
         }
         guard !requests.isEmpty else {
