@@ -23,24 +23,31 @@ public struct AGIInboundDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     public mutating func decode(buffer: inout ByteBuffer) throws -> AGIInbound? {
-        while true {
-            let readable = buffer.readableBytesView
-            guard let newline = readable.firstIndex(of: UInt8(ascii: "\n")) else {
-                if readable.count > maximumLineLength {
-                    throw AGIProtocolError.lineTooLong(limit: maximumLineLength)
-                }
-                return nil
-            }
-            let length = newline - readable.startIndex
-            guard length <= maximumLineLength else {
+        while buffer.readableBytes > 0 {
+            // The line is parsed where it lies in the buffer: no String is made of it.
+            let (consumed, inbound) = try buffer.readableBytesView.withContiguousStorageIfAvailable { bytes in
+                try nextFrame(in: bytes)
+            }!
+            buffer.moveReaderIndex(forwardBy: consumed)
+            if let inbound { return inbound }
+            if consumed == 0 { return nil }
+        }
+        return nil
+    }
+
+    /// Parses the first complete line in `bytes`: how many bytes it took (0 when no line is
+    /// complete yet), and the frame it completed, if any.
+    private mutating func nextFrame(in bytes: UnsafeBufferPointer<UInt8>) throws -> (Int, AGIInbound?) {
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
+            if bytes.count > maximumLineLength {
                 throw AGIProtocolError.lineTooLong(limit: maximumLineLength)
             }
-            let line = buffer.readString(length: length)!
-            buffer.moveReaderIndex(forwardBy: 1)
-            if let inbound = try parser.parse(line: line[...]) {
-                return inbound
-            }
+            return (0, nil)
         }
+        guard newline <= maximumLineLength else {
+            throw AGIProtocolError.lineTooLong(limit: maximumLineLength)
+        }
+        return (newline + 1, try parser.parse(bytes: UnsafeBufferPointer(rebasing: bytes[..<newline])))
     }
 
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> AGIInbound? {

@@ -22,7 +22,7 @@ public struct AGIInboundParser: Sendable {
     private enum Phase: Sendable {
         case environment([(name: String, value: String)])
         case dialog
-        case usage([Substring])
+        case usage([String])
     }
 
     private var phase: Phase = .environment([])
@@ -45,10 +45,18 @@ public struct AGIInboundParser: Sendable {
     ///
     /// - Returns: a complete ``AGIInbound``, or `nil` when the line is part of one still open.
     /// - Throws: ``AGIProtocolError`` when the line breaks the protocol.
-    public mutating func parse(line rawLine: Substring) throws(AGIProtocolError) -> AGIInbound? {
-        // Byte-level tests throughout: Character operations on a Substring break graphemes, and
-        // every environment line and answer passes through here.
-        let line = rawLine.utf8.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+    public mutating func parse(line: Substring) throws(AGIProtocolError) -> AGIInbound? {
+        var line = line
+        return try line.withUTF8 { bytes in
+            Result { () throws(AGIProtocolError) in try self.parse(bytes: bytes) }
+        }.get()
+    }
+
+    /// Parses one line from its bytes, without its `\n`: what ``parse(line:)`` does, without
+    /// making a `String` of the line first. Every environment line and answer passes through
+    /// here, so it works on bytes throughout; only the values it returns become strings.
+    public mutating func parse(bytes rawLine: UnsafeBufferPointer<UInt8>) throws(AGIProtocolError) -> AGIInbound? {
+        let line = rawLine.last == UInt8(ascii: "\r") ? UnsafeBufferPointer(rebasing: rawLine.dropLast()) : rawLine
         switch phase {
         case .environment(var variables):
             if line.isEmpty {
@@ -58,33 +66,34 @@ public struct AGIInboundParser: Sendable {
             guard variables.count < maximumEnvironmentLines else {
                 throw .tooManyEnvironmentLines(limit: maximumEnvironmentLines)
             }
-            guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")), line.utf8.starts(with: "agi_".utf8) else {
-                throw .malformedEnvironmentLine(String(line))
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), line.starts(with: "agi_".utf8) else {
+                throw .malformedEnvironmentLine(String(decoding: line, as: UTF8.self))
             }
-            var value = line[line.utf8.index(after: colon)...]
-            if value.utf8.first == UInt8(ascii: " ") { value = value[value.utf8.index(after: value.utf8.startIndex)...] }
+            var valueStart = colon + 1
+            if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
             // Release the phase's copy first, so the append does not copy the whole array.
             phase = .dialog
-            variables.append((String(line[..<colon]), String(value)))
+            variables.append((String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+                              String(decoding: UnsafeBufferPointer(rebasing: line[valueStart...]), as: UTF8.self)))
             phase = .environment(variables)
             return nil
 
         case .dialog:
-            if line.utf8.elementsEqual("HANGUP".utf8) { return .hangup }
-            if line.utf8.starts(with: "520-".utf8) {
-                phase = .usage([line.dropFirst(4)])
+            if line.elementsEqual("HANGUP".utf8) { return .hangup }
+            if line.starts(with: "520-".utf8) {
+                phase = .usage([String(decoding: UnsafeBufferPointer(rebasing: line.dropFirst(4)), as: UTF8.self)])
                 return nil
             }
             if line.isEmpty { return nil }
-            return .response(try AGIResponse(parsing: line))
+            return .response(try AGIResponse(parsingBytes: line))
 
         case .usage(var lines):
-            if line.hasPrefix("520 ") {
+            if line.starts(with: "520 ".utf8) {
                 phase = .dialog
                 return .response(.usage(lines.joined(separator: "\n")))
             }
             phase = .dialog
-            lines.append(line)
+            lines.append(String(decoding: line, as: UTF8.self))
             phase = .usage(lines)
             return nil
         }

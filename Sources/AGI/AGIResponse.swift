@@ -58,63 +58,75 @@ extension AGIResponse {
     /// - Parameter line: a line such as `200 result=1 (MACHINE)`.
     /// - Throws: ``AGIProtocolError/malformedResponse(_:)`` when the line is no AGI answer.
     public init(parsing line: Substring) throws(AGIProtocolError) {
-        // Byte-level throughout, as Asterisk writes these lines: every answer passes through here.
-        let bytes = line.utf8
-        guard bytes.count >= 3 else { throw .malformedResponse(String(line)) }
-        let codeEnd = bytes.index(bytes.startIndex, offsetBy: 3)
-        guard bytes[..<codeEnd].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let code = Int(line[..<codeEnd]) else {
-            throw .malformedResponse(String(line))
-        }
-        let rest = line[codeEnd...]
+        var line = line
+        self = try line.withUTF8 { bytes in
+            Result { () throws(AGIProtocolError) in try AGIResponse(parsingBytes: bytes) }
+        }.get()
+    }
+
+    /// Parses a status line from its bytes; every answer passes through here, so it makes no
+    /// `String` but the values it returns.
+    init(parsingBytes line: UnsafeBufferPointer<UInt8>) throws(AGIProtocolError) {
+        func malformed() -> AGIProtocolError { .malformedResponse(String(decoding: line, as: UTF8.self)) }
+        guard line.count >= 3, line[0..<3].allSatisfy(Self.isDigit) else { throw malformed() }
+        let code = Int(line[0] &- 48) * 100 + Int(line[1] &- 48) * 10 + Int(line[2] &- 48)
+        let rest = line[3...]
         switch code {
         case 200, 100:
-            guard rest.utf8.first == UInt8(ascii: " ") else { throw .malformedResponse(String(line)) }
-            let result = try Self.parseResult(rest[rest.utf8.index(after: rest.startIndex)...], line: line)
+            guard rest.first == UInt8(ascii: " ") else { throw malformed() }
+            guard let result = Self.parseResult(rest.dropFirst()) else { throw malformed() }
             self = code == 200 ? .success(result) : .trying(result)
         case 510:
             self = .invalidCommand
         case 511:
             self = .deadChannel
         case 520:
-            self = .usage(String(Self.dropping(rest) { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "-") }))
+            self = .usage(Self.string(Self.dropping(rest) { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "-") }))
         default:
-            throw .malformedResponse(String(line))
+            throw malformed()
         }
     }
 
-    /// The text after its leading bytes that match.
-    private static func dropping(_ text: Substring, while matches: (UInt8) -> Bool) -> Substring {
-        text[(text.utf8.firstIndex { !matches($0) } ?? text.endIndex)...]
-    }
+    private typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
 
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
     private static func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") }
 
-    private static func parseResult(_ text: Substring, line: Substring) throws(AGIProtocolError) -> AGIResult {
-        guard text.utf8.starts(with: "result=".utf8) else { throw .malformedResponse(String(line)) }
-        var rest = text[text.utf8.index(text.startIndex, offsetBy: 7)...]
-        let resultEnd = rest.utf8.firstIndex(where: isSpace) ?? rest.endIndex
+    private static func string(_ bytes: Bytes) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
+    }
+
+    /// The bytes after the leading ones that match.
+    private static func dropping(_ bytes: Bytes, while matches: (UInt8) -> Bool) -> Bytes {
+        bytes[(bytes.firstIndex { !matches($0) } ?? bytes.endIndex)...]
+    }
+
+    /// The `result=...` part, or `nil` when it is malformed.
+    private static func parseResult(_ text: Bytes) -> AGIResult? {
+        guard text.starts(with: "result=".utf8) else { return nil }
+        var rest = text.dropFirst(7)
+        let resultEnd = rest.firstIndex(where: isSpace) ?? rest.endIndex
         let resultText = rest[..<resultEnd]
         rest = dropping(rest[resultEnd...], while: isSpace)
 
         var data: String?
-        if rest.utf8.first == UInt8(ascii: "(") {
+        if rest.first == UInt8(ascii: "(") {
             // A variable's value may itself hold parentheses; Asterisk writes it raw between the
             // first "(" and the last ")".
-            guard let close = rest.utf8.lastIndex(of: UInt8(ascii: ")")) else { throw .malformedResponse(String(line)) }
-            data = String(rest[rest.utf8.index(after: rest.startIndex)..<close])
-            rest = dropping(rest[rest.utf8.index(after: close)...], while: isSpace)
+            guard let close = rest.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+            data = string(rest[(rest.startIndex + 1)..<close])
+            rest = dropping(rest[(close + 1)...], while: isSpace)
         }
 
         var endpos: Int?
-        if rest.utf8.starts(with: "endpos=".utf8) {
-            let start = rest.utf8.index(rest.startIndex, offsetBy: 7)
-            let end = rest.utf8[start...].firstIndex(where: isSpace) ?? rest.endIndex
-            guard let value = Int(rest[start..<end]) else { throw .malformedResponse(String(line)) }
+        if rest.starts(with: "endpos=".utf8) {
+            let start = rest.startIndex + 7
+            let end = rest[start...].firstIndex(where: isSpace) ?? rest.endIndex
+            guard let value = Int(string(rest[start..<end])) else { return nil }
             endpos = value
             rest = dropping(rest[end...], while: isSpace)
         }
-        return AGIResult(result: String(resultText), data: data, endpos: endpos,
-                         trailer: rest.isEmpty ? nil : String(rest))
+        return AGIResult(result: string(resultText), data: data, endpos: endpos,
+                         trailer: rest.isEmpty ? nil : string(rest))
     }
 }
