@@ -51,7 +51,13 @@ public struct MessagePreparation: Sendable {
         let started = ContinuousClock.now
         let audio: MessageAudio
         do {
-            audio = try await speaker.render(SpeechRequest(text: message.text, ssml: message.ssml))
+            // An AGI session's task runs on its connection's event loop; resampling and writing
+            // a message that was not pre-rendered take milliseconds of CPU and file I/O, which
+            // belong on the global executor, not in front of every other call's next command.
+            let speaker = self.speaker
+            audio = try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                try await speaker.render(SpeechRequest(text: message.text, ssml: message.ssml))
+            }
         } catch {
             metrics.synthesisFailed(voice: speaker.voices.first?.voiceName ?? speaker.localEngine?.voiceName ?? "none")
             throw error
