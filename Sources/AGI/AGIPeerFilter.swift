@@ -59,6 +59,16 @@ public struct AGIPeerFilter: Sendable, Hashable, CustomStringConvertible {
         var text = ipAddress
         if text.hasPrefix("::ffff:"), text.contains(".") { text = String(text.dropFirst(7)) }
         guard let bytes = Self.addressBytes(text) else { return false }
+        return allows(addressBytes: bytes)
+    }
+
+    /// Whether a peer with this address, in network byte order (4 bytes for IPv4, 16 for IPv6),
+    /// may open a session. An IPv4 address mapped into IPv6 (`::ffff:a.b.c.d`) counts as IPv4.
+    public func allows(addressBytes: [UInt8]) -> Bool {
+        var bytes = addressBytes
+        if bytes.count == 16, bytes[..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+            bytes = Array(bytes[12...])
+        }
         if Self.isLoopback(bytes) { return true }
         return networks.contains { $0.contains(bytes) }
     }

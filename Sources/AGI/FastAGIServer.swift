@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// A FastAGI server: Asterisk's `AGI(agi://host:port/route?query,args)` connects here and the
 /// route's handler runs the dialog.
 ///
-/// Each connection is one session, served as its own child task on the connection's event loop, so a
-/// thousand calls at once cost a thousand small tasks, not threads. The server closes a
+/// Each connection is one session, served as its own task on the connection's event loop, started
+/// when the connection is accepted, so a thousand calls at once cost a thousand small tasks, not
+/// threads. The server keeps count of them: ``run()`` returns only after the last has ended. The server closes a
 /// connection when its handler returns (Asterisk never closes first), when the peer sends no
 /// environment within ``Configuration/environmentTimeout``, and when a handler runs past
 /// ``Configuration/sessionTimeout``.
@@ -58,6 +59,10 @@ public final class FastAGIServer: Service, Sendable {
         var serverChannel: (any Channel)?
         var sessions: [ObjectIdentifier: any Channel] = [:]
         var shuttingDown = false
+        /// Set once ``run()`` has seen the last session end: a connection accepted after that
+        /// is closed, not served.
+        var stopped = false
+        var lastSessionEnded: CheckedContinuation<Void, Never>?
     }
 
     /// The server's configuration.
@@ -90,52 +95,23 @@ public final class FastAGIServer: Service, Sendable {
     public var sessionsInFlight: Int { state.withLockedValue { $0.sessions.count } }
 
     /// Listens and serves sessions until shutdown; returns when the last session has ended.
+    ///
+    /// Cancelling the task that runs it stops the server at once: it stops accepting and
+    /// closes every session still open, without the grace period.
     public func run() async throws {
         let configuration = self.configuration
-        let server: NIOAsyncChannel<FastAGIConnection, Never>
+        let server: any Channel
         do {
             server = try await bind(configuration)
         } catch {
             throw FastAGIServerError.cannotListen(host: configuration.host, port: configuration.port, reason: String(describing: error))
         }
         let alreadyShuttingDown = state.withLockedValue { state in
-            state.serverChannel = server.channel
+            state.serverChannel = server
             return state.shuttingDown
         }
-        if alreadyShuttingDown { server.channel.close(promise: nil) }
-        try await serve(server)
-    }
-
-    private func bind(_ configuration: Configuration) async throws -> NIOAsyncChannel<FastAGIConnection, Never> {
-        let logger = self.logger
-        return try await ServerBootstrap(group: eventLoopGroup)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    // Checked here, on the channel's event loop, so a refused peer costs no task.
-                    let peer = channel.remoteAddress?.ipAddress ?? "unknown"
-                    if !configuration.allowedPeers.allows(ipAddress: peer) {
-                        // Closed before a byte is read; the session task then ends at once.
-                        logger.warning("FastAGI connection refused: peer is not in allowed_peers", metadata: ["agi.peer": "\(peer)"])
-                        channel.close(promise: nil)
-                    }
-                    try channel.pipeline.syncOperations.addHandlers([
-                        ByteToMessageHandler(AGIInboundDecoder(maximumLineLength: configuration.maximumLineLength,
-                                                               maximumEnvironmentLines: configuration.maximumEnvironmentLines)),
-                        AGISessionDeadlineHandler(environmentTimeout: configuration.environmentTimeout,
-                                                  sessionTimeout: configuration.sessionTimeout, logger: logger),
-                    ])
-                    let handler = AGIConnectionHandler()
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    return FastAGIConnection(channel: channel, handler: handler)
-                }
-            }
-    }
-
-    private func serve(_ server: NIOAsyncChannel<FastAGIConnection, Never>) async throws {
-        if let address = server.channel.localAddress {
+        if alreadyShuttingDown { server.close(promise: nil) }
+        if let address = server.localAddress {
             logger.info("FastAGI listening", metadata: [
                 "address": "\(address)", "routes": "\(router.paths.joined(separator: ","))",
                 "allowed_peers": "\(configuration.allowedPeers)",
@@ -143,20 +119,91 @@ public final class FastAGIServer: Service, Sendable {
             onListening?(address)
         }
 
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { sessions in
-                try await server.executeThenClose { connections in
-                    for try await connection in connections {
-                        sessions.addTask(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
-                            await self.serve(connection)
-                        }
-                    }
-                }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await server.closeFuture.get()
+                await lastSessionEnded()
+            } onCancel: {
+                self.beginShutdown()
+                self.closeAllSessions()
             }
         } onGracefulShutdown: {
             self.beginShutdown()
         }
         logger.info("FastAGI server stopped")
+    }
+
+    private func bind(_ configuration: Configuration) async throws -> any Channel {
+        // Each connection's session starts from the child channel's initializer, on that
+        // channel's event loop: no accept stream for a task to drain, so a session costs no hop
+        // between NIO's threads and Swift's cooperative pool from accept to close.
+        try await ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try self.startSession(on: channel)
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+    }
+
+    /// Sets up a connection's pipeline and starts its session task, on the channel's event loop.
+    private func startSession(on channel: any Channel) throws {
+        let configuration = self.configuration
+        // Checked on the address's bytes: formatting it as text costs more than the whole check.
+        if !configuration.allowedPeers.allows(addressBytes: channel.remoteAddress?.addressBytes ?? []) {
+            // Closed before a byte is read, and no task is started for it.
+            let peer = channel.remoteAddress?.ipAddress ?? "unknown"
+            logger.warning("FastAGI connection refused: peer is not in allowed_peers", metadata: ["agi.peer": "\(peer)"])
+            channel.close(promise: nil)
+            return
+        }
+        let handler = AGIConnectionHandler(
+            decoder: AGIInboundDecoder(maximumLineLength: configuration.maximumLineLength,
+                                       maximumEnvironmentLines: configuration.maximumEnvironmentLines),
+            environmentTimeout: configuration.environmentTimeout, sessionTimeout: configuration.sessionTimeout,
+            logger: logger)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        let key = ObjectIdentifier(channel)
+        let accepted = state.withLockedValue { state in
+            guard !state.stopped else { return false }
+            state.sessions[key] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        let connection = FastAGIConnection(channel: channel, handler: handler)
+        Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
+            await self.serve(connection)
+            let waiter: CheckedContinuation<Void, Never>? = self.state.withLockedValue { state in
+                state.sessions.removeValue(forKey: key)
+                guard state.sessions.isEmpty, let waiter = state.lastSessionEnded else { return nil }
+                state.lastSessionEnded = nil
+                state.stopped = true
+                return waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// Returns once no session is open, and marks the server stopped.
+    private func lastSessionEnded() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLockedValue { state in
+                if state.sessions.isEmpty {
+                    state.stopped = true
+                    return true
+                }
+                state.lastSessionEnded = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
     }
 
     /// Stops accepting connections and closes the sessions still open after the grace period.
@@ -176,19 +223,21 @@ public final class FastAGIServer: Service, Sendable {
         ])
         server.close(promise: nil)
         server.eventLoop.scheduleTask(in: configuration.shutdownGracePeriod) {
-            let open = self.state.withLockedValue { Array($0.sessions.values) }
-            if !open.isEmpty {
-                self.logger.warning("Closing AGI sessions still open after the grace period", metadata: ["count": "\(open.count)"])
+            let open = self.state.withLockedValue { $0.sessions.count }
+            if open > 0 {
+                self.logger.warning("Closing AGI sessions still open after the grace period", metadata: ["count": "\(open)"])
             }
-            for channel in open { channel.close(promise: nil) }
+            self.closeAllSessions()
         }
+    }
+
+    private func closeAllSessions() {
+        let open = state.withLockedValue { Array($0.sessions.values) }
+        for channel in open { channel.close(promise: nil) }
     }
 
     private func serve(_ connection: FastAGIConnection) async {
         let channel = connection.channel
-        let key = ObjectIdentifier(channel)
-        state.withLockedValue { $0.sessions[key] = channel }
-        defer { state.withLockedValue { _ = $0.sessions.removeValue(forKey: key) } }
         var logger = self.logger
         logger[metadataKey: "agi.peer"] = .stringConvertible(PeerDescription(channel: channel))
         await router.runSession(over: HandlerAGITransport(connection: connection), logger: logger)
@@ -197,62 +246,26 @@ public final class FastAGIServer: Service, Sendable {
     }
 }
 
+extension SocketAddress {
+    /// The IP address in network byte order; empty for a Unix domain socket.
+    fileprivate var addressBytes: [UInt8] {
+        switch self {
+        case .v4(let address):
+            var raw = address.address.sin_addr
+            return withUnsafeBytes(of: &raw) { Array($0) }
+        case .v6(let address):
+            var raw = address.address.sin6_addr
+            return withUnsafeBytes(of: &raw) { Array($0) }
+        case .unixDomainSocket:
+            return []
+        }
+    }
+}
+
 /// The peer's address, formatted only if a log line is written.
 private struct PeerDescription: CustomStringConvertible, Sendable {
     let channel: any Channel
     var description: String { channel.remoteAddress?.ipAddress ?? "unknown" }
-}
-
-/// Closes a FastAGI connection that sends no environment in time, or whose session runs past
-/// its deadline. Runs on the channel's event loop, so the timers cost no thread hop.
-final class AGISessionDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = AGIInbound
-    typealias InboundOut = AGIInbound
-
-    private let environmentTimeout: TimeAmount
-    private let sessionTimeout: TimeAmount
-    private let logger: Logger
-    private var environmentDeadline: Scheduled<Void>?
-    private var sessionDeadline: Scheduled<Void>?
-
-    init(environmentTimeout: TimeAmount, sessionTimeout: TimeAmount, logger: Logger) {
-        self.environmentTimeout = environmentTimeout
-        self.sessionTimeout = sessionTimeout
-        self.logger = logger
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        let loop = context.eventLoop.assumeIsolated()
-        let channel = context.channel
-        let logger = self.logger
-        environmentDeadline = loop.scheduleTask(in: environmentTimeout) {
-            logger.info("Closing FastAGI connection that sent no environment in time")
-            channel.close(promise: nil)
-        }
-        sessionDeadline = loop.scheduleTask(in: sessionTimeout) {
-            logger.warning("Closing FastAGI session that ran past its deadline")
-            channel.close(promise: nil)
-        }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .environment = unwrapInboundIn(data) {
-            environmentDeadline?.cancel()
-            environmentDeadline = nil
-        }
-        context.fireChannelRead(data)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        environmentDeadline?.cancel()
-        sessionDeadline?.cancel()
-        context.fireChannelInactive()
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        environmentDeadline?.cancel()
-        sessionDeadline?.cancel()
-    }
 }
 
 /// The FastAGI server could not start.

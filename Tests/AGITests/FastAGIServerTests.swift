@@ -67,6 +67,28 @@ struct FastAGIServerTests {
         #expect(server.sessionsInFlight == 0)
     }
 
+    @Test("cancelling the task that runs the server closes its sessions at once, without the grace period")
+    func cancellationClosesSessions() async throws {
+        var router = AGIRouter()
+        router.on("stuck") { session in _ = try await session.getVariable("NEVER_ANSWERED") }
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let configuration = FastAGIServer.Configuration(port: 0, shutdownGracePeriod: .seconds(60))
+        let server = FastAGIServer(configuration: configuration, router: router, logger: testLogger) { address in
+            continuation.yield(address.port ?? 0)
+        }
+        let running = Task { try await server.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        try await AsteriskPeer.withConnection(port: port) { peer in
+            try await peer.send(Array("agi_network_script: stuck\n\n".utf8))
+            #expect(try await peer.readLine() == "GET VARIABLE NEVER_ANSWERED\n")
+            running.cancel()
+            #expect(try await peer.readToEnd().isEmpty, "closed by the server, long before the 60 s grace period")
+        }
+        try await running.value
+        #expect(server.sessionsInFlight == 0)
+    }
+
     @Test("a session that runs past its deadline is closed by the server")
     func sessionDeadline() async throws {
         var router = AGIRouter()
@@ -79,6 +101,34 @@ struct FastAGIServerTests {
                 #expect(try await peer.readToEnd().isEmpty, "closed by the deadline, with no answer sent")
             }
         }
+    }
+
+    @Test("lines split across reads, and several frames in one read, reach the session whole and in order")
+    func framesAcrossReads() async throws {
+        let seen = NIOLockedValueBox<[String]>([])
+        var router = AGIRouter()
+        router.on("answered") { session in
+            let status = try await session.getVariable("AMDSTATUS") ?? "-"
+            let playback = try await session.streamFile("touchbase/msg1")
+            seen.withLockedValue { $0 = [status, "\(playback.endpos)", "\(session.isHungUp)"] }
+        }
+        try await withRunningServer(router: router) { port in
+            try await AsteriskPeer.withConnection(port: port) { peer in
+                // The environment one byte at a time, as a slow network may deliver it.
+                for byte in "agi_network: yes\nagi_network_script: answered\n\n".utf8 {
+                    try await peer.send([byte])
+                }
+                #expect(try await peer.readLine() == "GET VARIABLE AMDSTATUS\n")
+                try await peer.send(Array("200 resu".utf8))
+                try await Task.sleep(for: .milliseconds(20))
+                try await peer.send(Array("lt=1 (MACHINE)\r\n".utf8))
+                #expect(try await peer.readLine() == "STREAM FILE touchbase/msg1 \"\"\n")
+                // A hangup and the answer it precedes in one segment.
+                try await peer.send(Array("HANGUP\n200 result=-1 endpos=4000\n".utf8))
+                #expect(try await peer.readToEnd().isEmpty)
+            }
+        }
+        #expect(seen.withLockedValue { $0 } == ["MACHINE", "4000", "true"])
     }
 
     @Test("a port already in use is a clear start-up error naming the address")
@@ -102,6 +152,14 @@ struct FastAGIServerTests {
     ])
     func peerFilter(entries: [String], peer: String, allowed: Bool) throws {
         #expect(try AGIPeerFilter(allowing: entries).allows(ipAddress: peer) == allowed)
+        // The server checks the accepted socket's address as bytes; both ways must agree.
+        let address = try SocketAddress(ipAddress: peer, port: 4573)
+        let bytes: [UInt8] = switch address {
+        case .v4(let v4): withUnsafeBytes(of: v4.address.sin_addr) { Array($0) }
+        case .v6(let v6): withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+        case .unixDomainSocket: []
+        }
+        #expect(try AGIPeerFilter(allowing: entries).allows(addressBytes: bytes) == allowed)
     }
 
     @Test("an allow-list entry that is not an address is refused with the entry named", arguments: ["pbx.example.com", "10.0.0.0/33", "1.2.3"])
