@@ -73,11 +73,7 @@ struct GlobalOptions: ParsableArguments {
         // Commands that print results keep info-level chatter off the terminal.
         if quiet && level == .info { level = .warning }
         let chosen = level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = chosen
-            return handler
-        }
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, logLevel: chosen) }
         return Logger(label: "touchbase")
     }
 
