@@ -103,7 +103,7 @@ extension AGIResponse {
 
     /// The `result=...` part, or `nil` when it is malformed.
     private static func parseResult(_ text: Bytes) -> AGIResult? {
-        guard text.starts(with: "result=".utf8) else { return nil }
+        guard UnsafeBufferPointer(rebasing: text).hasPrefix("result=") else { return nil }
         var rest = text.dropFirst(7)
         let resultEnd = rest.firstIndex(where: isSpace) ?? rest.endIndex
         let resultText = rest[..<resultEnd]
@@ -119,7 +119,7 @@ extension AGIResponse {
         }
 
         var endpos: Int?
-        if rest.starts(with: "endpos=".utf8) {
+        if UnsafeBufferPointer(rebasing: rest).hasPrefix("endpos=") {
             let start = rest.startIndex + 7
             let end = rest[start...].firstIndex(where: isSpace) ?? rest.endIndex
             guard let value = Int(string(rest[start..<end])) else { return nil }
