@@ -52,6 +52,19 @@ public enum DialString {
         return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
     }
 
+    /// Why a dial string cannot be handed to `Dial()` whole, or `nil` when it can: it must be
+    /// `Tech/resource` and hold nothing that would split the application's arguments or a line.
+    ///
+    /// The owner's dial string is checked with this when contacts are imported and again
+    /// before a call is connected to the owner.
+    public static func problemForDial(_ dial: String) -> String? {
+        guard isTechAndResource(dial) else { return "\(String(reflecting: dial)) is not Tech/resource (e.g. PJSIP/101)" }
+        if let bad = reservedCharacter(in: dial, also: "()") {
+            return "\(String(reflecting: dial)) holds \(String(reflecting: bad)), which Asterisk would read as more than one dial string"
+        }
+        return nil
+    }
+
     /// The first character that would make Asterisk read more than one dial string or argument:
     /// blanks, control and non-ASCII characters, `,;|"'\`, and any of `also`.
     public static func reservedCharacter(in dial: String, also: String = "") -> Character? {

@@ -19,8 +19,9 @@ import Foundation
 /// | `campaign` | no | a campaign whose message templates apply |
 ///
 /// A row is refused, with its line number, for a missing name, a number that cannot be made
-/// E.164, an unknown time zone, a control character in a field, or a number already on an
-/// earlier row; then nothing is imported.
+/// E.164, an unknown time zone, a control character in a field, an owner's dial string the
+/// check given refuses, more values than columns, or a number already on an earlier row; then
+/// nothing is imported.
 public struct ContactImport: Sendable {
     /// Values for columns the file leaves out or empty.
     public struct Defaults: Sendable, Hashable {
@@ -46,10 +47,18 @@ public struct ContactImport: Sendable {
 
     /// The defaults in force.
     public var defaults: Defaults
+    /// Checks an owner's dial string: why it cannot be used, or `nil` when it can. The Store
+    /// does not know Asterisk's dial strings; `touchbase contacts import` passes the dialer's check.
+    public var ownerDialProblem: (@Sendable (String) -> String?)?
 
     /// Creates an importer.
-    public init(defaults: Defaults = Defaults()) {
+    ///
+    /// - Parameters:
+    ///   - defaults: values for columns the file leaves out or empty.
+    ///   - ownerDialProblem: a check of each owner's dial string; `nil` checks only that there is one.
+    public init(defaults: Defaults = Defaults(), ownerDialProblem: (@Sendable (String) -> String?)? = nil) {
         self.defaults = defaults
+        self.ownerDialProblem = ownerDialProblem
     }
 
     static let knownColumns = ["name", "phone", "time_zone", "owner", "owner_dial", "callback", "company", "connection", "topic", "campaign"]
@@ -100,6 +109,10 @@ public struct ContactImport: Sendable {
                 return value.isEmpty ? nil : value
             }
             var rowProblems: [String] = []
+            if record.fields.dropFirst(header.fields.count).contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                // Most often a comma inside a value that was not quoted: every value after it moved.
+                rowProblems.append("\(record.fields.count) values for \(header.fields.count) columns (a comma inside a value needs the value in double quotes)")
+            }
             for (index, value) in record.fields.enumerated() where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
                 let column = columns.first { $0.value == index }?.key ?? "column \(index + 1)"
                 rowProblems.append("\(column) holds a line break or control character")
@@ -124,6 +137,9 @@ public struct ContactImport: Sendable {
             var callback = field("callback") ?? defaults.callback
             for (label, value) in [("owner", owner), ("owner_dial", ownerDial), ("company", company), ("callback", callback)] where value == nil {
                 rowProblems.append("\(label) is missing and no default was given")
+            }
+            if let ownerDial, let problem = ownerDialProblem?(ownerDial) {
+                rowProblems.append("owner_dial \(problem)")
             }
             if let raw = callback {
                 do { callback = try PhoneNumber.e164(raw, defaultCountryCode: defaults.countryCode) } catch { rowProblems.append("callback: \(error.description)") }

@@ -317,7 +317,7 @@ public struct CallRoutes: Sendable {
     /// Whether a dial string can go into `Dial()` whole: `Tech/resource`, and nothing that
     /// would split the application's arguments or a line.
     static func isSafeDialString(_ dial: String) -> Bool {
-        DialString.isTechAndResource(dial) && DialString.reservedCharacter(in: dial, also: "()") == nil
+        DialString.problemForDial(dial) == nil
     }
 
     static func printable(_ text: String) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cadence
+import Dialer
 import Foundation
 import Store
 import TouchBase
@@ -49,7 +50,8 @@ struct ContactsCommand: AsyncParsableCommand {
                 throw ValidationError("\(file) cannot be read as UTF-8 text: \(error.localizedDescription)")
             }
             let importer = ContactImport(defaults: .init(timeZone: defaultTimeZone, owner: owner, ownerDial: ownerDial,
-                                                         callback: callback, company: company, countryCode: countryCode))
+                                                         callback: callback, company: company, countryCode: countryCode),
+                                         ownerDialProblem: DialString.problemForDial)
             let contacts = try importer.contacts(fromCSV: text, file: file)
             let (db, configuration) = try store.openWithConfiguration()
             let summary = try await db.importContacts(contacts, now: Date(), policy: configuration.policy)

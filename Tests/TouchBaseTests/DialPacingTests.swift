@@ -1,4 +1,5 @@
 import Dialer
+import Store
 import Testing
 
 @Suite("Dial pacing")
@@ -29,5 +30,30 @@ struct DialPacingTests {
         #expect(throws: DialStringError.self) { try trunk.channel(for: "") }
         #expect(Trunk.problem(inChannel: "Local/{number}@out") == nil)
         #expect(Trunk.problem(inChannel: "Local/{number}@out,n") != nil)
+    }
+
+    @Test("an owner's dial string must be Tech/resource with nothing that splits Dial()'s arguments",
+          arguments: [("PJSIP/101", true), ("SIP/sam@pbx", true), ("Local/101@staff", true), ("PJSIP/101&PJSIP/102", true),
+                      ("101", false), ("PJSIP/", false), ("PJSIP/101,30", false), ("PJSIP/101)", false),
+                      ("PJSIP/10 1", false), ("PJSIP/101\nHANGUP", false), ("PJSIP/101;x", false)])
+    func ownerDialString(dial: String, usable: Bool) {
+        #expect((DialString.problemForDial(dial) == nil) == usable)
+    }
+
+    @Test("contacts import refuses an unusable owner dial string with its line, through the dialer's check")
+    func importChecksOwnerDial() throws {
+        let importer = ContactImport(defaults: .init(timeZone: "America/New_York", owner: "Sam", callback: "6175550199", company: "Acme"),
+                                     ownerDialProblem: DialString.problemForDial)
+        let csv = "name,phone,owner_dial\nAda,6175550100,PJSIP/101\nBob,6175550101,\"PJSIP/101,30\"\nCy,6175550102,101\n"
+            + "Di,6175550103,PJSIP/101,30\nEd,6175550104,PJSIP/102,,\n"
+        do {
+            _ = try importer.contacts(fromCSV: csv, file: "c.csv")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.problems.map(\.line) == [3, 4, 5], "trailing empty values (line 6) are not a problem")
+            #expect(error.description.contains("c.csv:3: owner_dial \"PJSIP/101,30\" holds \",\""))
+            #expect(error.description.contains("c.csv:4: owner_dial \"101\" is not Tech/resource"))
+            #expect(error.description.contains("c.csv:5: 4 values for 3 columns (a comma inside a value needs the value in double quotes)"))
+        }
     }
 }
