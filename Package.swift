@@ -113,7 +113,10 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
-        .testTarget(name: "SpeechTests", dependencies: ["Speech"], exclude: ["Fixtures"]),
+        .testTarget(name: "SpeechTests", dependencies: [
+            "Speech",
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

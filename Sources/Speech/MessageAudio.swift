@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A message's audio in the sounds folder, ready for `STREAM FILE`.
 public struct MessageAudio: Sendable, Hashable {
@@ -72,6 +73,8 @@ public struct LocalSpeechEngine: Sendable {
 /// The folder is a content-addressed cache: the file name is the SHA-256 of the voice and the
 /// words, so the same message is synthesized once.
 public struct MessageSpeaker: Sendable {
+    /// Which voices are failing now; shared by copies of the speaker.
+    private let health = VoiceHealth()
     public var voices: [any SpeechProvider]
     public var localEngine: LocalSpeechEngine?
     public var soundsFolder: String
@@ -106,9 +109,20 @@ public struct MessageSpeaker: Sendable {
             if let cached = cached(voice: voice.voiceName, request: request) { return cached }
             do {
                 let audio = try await voice.synthesize(request, client: client)
-                return try write(audio, voice: voice.voiceName, request: request)
+                let message = try write(audio, voice: voice.voiceName, request: request)
+                let failuresBefore = health.spoke(voice.voiceName)
+                if failuresBefore > 0 {
+                    logger.notice("Voice speaks again", metadata: ["voice": "\(voice.voiceName)", "failures": "\(failuresBefore)"])
+                }
+                return message
             } catch {
-                logger.warning("Voice failed; trying the next", metadata: ["voice": "\(voice.voiceName)", "error": "\(error)"])
+                // A voice that is down fails every message: say so once, then quietly until it speaks again.
+                if health.failed(voice.voiceName) {
+                    logger.warning("Voice failed; trying the next (its further failures are logged at debug until it speaks again)",
+                                   metadata: ["voice": "\(voice.voiceName)", "error": "\(error)"])
+                } else {
+                    logger.debug("Voice failed again; trying the next", metadata: ["voice": "\(voice.voiceName)", "error": "\(error)"])
+                }
                 failures.append("\(voice.voiceName): \(error)")
             }
         }
@@ -162,5 +176,24 @@ public struct MessageSpeaker: Sendable {
             unlink(temporary)
             throw SpeechError.file(path: path, reason: "cannot be renamed into place: \(String(cString: strerror(errno)))")
         }
+    }
+}
+
+/// Which voices failed at their last attempt, so that a voice that is down is reported once and
+/// its return is reported too, instead of a warning for every message.
+final class VoiceHealth: Sendable {
+    private let failuresInARow = Mutex<[String: Int]>([:])
+
+    /// Records a failure; `true` when it is the voice's first since it last spoke.
+    func failed(_ voice: String) -> Bool {
+        failuresInARow.withLock { failures in
+            failures[voice, default: 0] += 1
+            return failures[voice] == 1
+        }
+    }
+
+    /// Records a message spoken; the failures the voice had in a row before it, 0 for none.
+    func spoke(_ voice: String) -> Int {
+        failuresInARow.withLock { $0.removeValue(forKey: voice) ?? 0 }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 @testable import Speech
 import Synchronization
 import Testing
@@ -379,6 +380,48 @@ struct ProviderTests {
         let none = MessageSpeaker(voices: [PiperProvider(baseURL: "http://127.0.0.1:\(unreachable)", retry: .none)], localEngine: nil,
                                   soundsFolder: folder, client: client)
         await #expect(throws: SpeechError.self) { try await none.render(SpeechRequest(text: "x")) }
+    }
+}
+
+@Suite("A voice that is down")
+struct VoiceHealthTests {
+    private final class Lines: LogHandler, @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [(Logger.Level, String)] = []
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { lock.withLock { stored.append((event.level, "\(event.message)")) } }
+        var all: [(Logger.Level, String)] { lock.withLock { stored } }
+    }
+
+    @Test("a voice that fails every message is warned about once, then logged at debug")
+    func warnedOnce() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = Lines()
+        let unreachable = try ChildServer.freePort()
+        let speaker = MessageSpeaker(voices: [PiperProvider(baseURL: "http://127.0.0.1:\(unreachable)", retry: .none)],
+                                     soundsFolder: folder, client: HTTPClient(), logger: Logger(label: "test") { _ in lines })
+        for text in ["Hi Laura.", "Hi Bob.", "Hi Carol."] {
+            #expect(try await speaker.render(SpeechRequest(text: text)).voice == "espeak-ng:en-us", "the local engine still speaks")
+        }
+        let failures = lines.all.filter { $0.1.hasPrefix("Voice failed") }
+        #expect(failures.map(\.0) == [.warning, .debug, .debug])
+    }
+
+    @Test("a voice's failures in a row are counted until it speaks again")
+    func recovery() {
+        let health = VoiceHealth()
+        #expect(health.failed("piper:default"))
+        #expect(!health.failed("piper:default"))
+        #expect(health.failed("openai:alloy"), "each voice on its own")
+        #expect(health.spoke("piper:default") == 2)
+        #expect(health.spoke("piper:default") == 0)
+        #expect(health.failed("piper:default"), "down again after speaking: reported again")
     }
 }
 
