@@ -256,7 +256,7 @@ public struct AMIOriginate: Sendable, Hashable {
         var headers: [(String, String)] = [
             ("Action", "Originate"), ("Channel", channel), ("Context", context), ("Exten", `extension`),
             ("Priority", String(priority)),
-            ("Timeout", String(ringTimeout.components.seconds * 1000 + ringTimeout.components.attoseconds / 1_000_000_000_000_000)),
+            ("Timeout", String(Int(ringTimeout / .milliseconds(1)))),
             ("Async", "true"),
         ]
         if let callerID { headers.append(("CallerID", callerID)) }

@@ -206,7 +206,7 @@ public final class HTTPClient: Sendable {
     }
 
     private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        Int(duration / .milliseconds(1))
     }
 }
 

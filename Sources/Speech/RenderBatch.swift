@@ -130,7 +130,7 @@ public struct ProgressBar: Sendable, Hashable {
         let digits = String(total).count
         let count = String(repeating: " ", count: max(0, digits - String(done).count)) + "\(done)/\(total)"
         let percent = String(Int(fraction * 100))
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed / .seconds(1)
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta: String
         if done == total {

@@ -64,7 +64,7 @@ public struct MessagePreparation: Sendable {
         }
         if !audio.fromCache {
             let elapsed = ContinuousClock.now - started
-            metrics.synthesized(voice: audio.voice, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            metrics.synthesized(voice: audio.voice, seconds: elapsed / .seconds(1))
             if let first = speaker.voices.first?.voiceName, audio.voice != first { metrics.fallbackSpoke() }
         }
         return (PlannedMessage(audioPath: audio.path, samples: audio.samples, voice: audio.voice, promise: promise), message)

@@ -125,7 +125,7 @@ struct SpeechBench: AsyncParsableCommand {
             }
         }
         return RunFigures(label: label, messages: requests.count,
-                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                          seconds: elapsed / .seconds(1),
                           httpRequests: client.requestsSent - sentBefore, fromCache: outcome.fromCache, synthesized: outcome.synthesized,
                           failed: outcome.failed, audioSeconds: Double(audioSamples) / 16_000,
                           piperCPUSeconds: (piper.cpuSeconds() ?? 0) - piperCPUBefore, benchCPUSeconds: ownCPUSeconds() - ownCPUBefore,
