@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
 
 /// Which peers may open FastAGI sessions.
 ///
@@ -56,15 +57,27 @@ public struct AGIPeerFilter: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether a peer with this textual IP address may open a session.
     public func allows(ipAddress: String) -> Bool {
-        var text = ipAddress
-        if text.hasPrefix("::ffff:"), text.contains(".") { text = String(text.dropFirst(7)) }
-        guard let bytes = Self.addressBytes(text) else { return false }
+        guard let bytes = Self.addressBytes(ipAddress) else { return false }
         return allows(addressBytes: bytes)
+    }
+
+    /// Whether the peer of an accepted connection may open a session.
+    ///
+    /// Reads the address's bytes: formatting it as text first would cost more than the check.
+    public func allows(_ peer: SocketAddress) -> Bool {
+        switch peer {
+        case .v4(let address):
+            return allows(addressBytes: withUnsafeBytes(of: address.address.sin_addr) { Array($0) })
+        case .v6(let address):
+            return allows(addressBytes: withUnsafeBytes(of: address.address.sin6_addr) { Array($0) })
+        case .unixDomainSocket:
+            return false
+        }
     }
 
     /// Whether a peer with this address, in network byte order (4 bytes for IPv4, 16 for IPv6),
     /// may open a session. An IPv4 address mapped into IPv6 (`::ffff:a.b.c.d`) counts as IPv4.
-    public func allows(addressBytes: [UInt8]) -> Bool {
+    private func allows(addressBytes: [UInt8]) -> Bool {
         var bytes = addressBytes
         if bytes.count == 16, bytes[..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
             bytes = Array(bytes[12...])

@@ -153,8 +153,7 @@ public final class FastAGIServer: Service, Sendable {
     /// Sets up a connection's pipeline and starts its session task, on the channel's event loop.
     private func startSession(on channel: any Channel) throws {
         let configuration = self.configuration
-        // Checked on the address's bytes: formatting it as text costs more than the whole check.
-        if !configuration.allowedPeers.allows(addressBytes: channel.remoteAddress?.addressBytes ?? []) {
+        if !(channel.remoteAddress.map(configuration.allowedPeers.allows) ?? false) {
             // Closed before a byte is read, and no task is started for it.
             let peer = channel.remoteAddress?.ipAddress ?? "unknown"
             logger.warning("FastAGI connection refused: peer is not in allowed_peers", metadata: ["agi.peer": "\(peer)"])
@@ -243,22 +242,6 @@ public final class FastAGIServer: Service, Sendable {
         await router.runSession(over: HandlerAGITransport(connection: connection), logger: logger)
         // Asterisk never closes first: the session ends when its handler returns.
         channel.close(promise: nil)
-    }
-}
-
-extension SocketAddress {
-    /// The IP address in network byte order; empty for a Unix domain socket.
-    fileprivate var addressBytes: [UInt8] {
-        switch self {
-        case .v4(let address):
-            var raw = address.address.sin_addr
-            return withUnsafeBytes(of: &raw) { Array($0) }
-        case .v6(let address):
-            var raw = address.address.sin6_addr
-            return withUnsafeBytes(of: &raw) { Array($0) }
-        case .unixDomainSocket:
-            return []
-        }
     }
 }
 
