@@ -51,6 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Dialer", dependencies: [
+            "Cadence", "Store",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -108,7 +109,8 @@ let package = Package(
         ]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
-            "Dialer",
+            "Dialer", "Cadence", "Store",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),

@@ -133,9 +133,15 @@ public struct CallAlreadyFinished: Error, Sendable, CustomStringConvertible {
     /// The call's id.
     public var callID: String
     /// The outcome recorded first.
-    public var outcome: String?
+    public var outcome: DialOutcome?
 
-    public var description: String { "call \(callID) already has its outcome (\(outcome ?? "none"))" }
+    /// Creates the error.
+    public init(callID: String, outcome: DialOutcome?) {
+        self.callID = callID
+        self.outcome = outcome
+    }
+
+    public var description: String { "call \(callID) already has its outcome (\(outcome?.logValue ?? "none"))" }
 }
 
 /// A call's outcome, with the follow-up's new state.
@@ -174,39 +180,85 @@ public struct CallFinish: Sendable, Hashable {
     }
 }
 
-/// One row of the outcome log.
-public struct CallRecord: Sendable, Hashable, Codable {
+/// One row of the outcome log, as typed as the ``CallStart`` and ``CallFinish`` that wrote it.
+public struct CallRecord: Sendable, Hashable {
+    /// TouchBase's id for the call.
     public var callID: String
+    /// The contact called.
     public var contactID: Int64
+    /// The contact's name when the record was read.
     public var contactName: String
-    public var step: Int
+    /// The message the call would leave at voicemail.
+    public var step: MessageStep
+    /// Which call this was for the step (1 for the first).
     public var dialNumber: Int
+    /// When the call was handed to Asterisk (or, for a reported call, when it was reported).
     public var startedAt: Date
+    /// When the call's outcome was recorded; `nil` while the call is under way.
     public var endedAt: Date?
+    /// Asterisk's unique id of the channel.
     public var asteriskUniqueID: String?
     /// The raw Asterisk variables, as JSON.
     public var variables: String?
-    /// The normalized outcome's name (`voicemail`, `busy`, ...); `nil` while the call is under way.
-    public var outcome: String?
-    public var messageLeft: Int?
+    /// The normalized outcome; `nil` while the call is under way.
+    public var outcome: DialOutcome?
+    /// The message left at voicemail, if one was.
+    public var messageLeft: MessageStep?
+    /// How much of the message played (0...1).
     public var playedShare: Double?
+    /// The voice that spoke the message.
     public var voice: String?
+    /// The window of the next call the decision scheduled.
     public var nextCallStart: Date?
     public var nextCallEnd: Date?
+    /// What the message left promised about the next call.
     public var promise: String?
+    /// The cadence's note on its decision.
     public var note: String?
-    /// Who placed the call (`dialer`, `hook`, `drop`, `inbound`).
-    public var origin: String = CallOrigin.dialer.rawValue
+    /// Who placed the call.
+    public var origin: CallOrigin = .dialer
     /// The trunk the dialer used.
     public var trunk: String?
     /// The message prepared before the call.
     public var plannedMessage: PlannedMessage?
 }
 
+extension CallRecord: Encodable {
+    private enum CodingKeys: String, CodingKey {
+        case callID, contactID, contactName, step, dialNumber, startedAt, endedAt, asteriskUniqueID, variables, outcome
+        case messageLeft, playedShare, voice, nextCallStart, nextCallEnd, promise, note, origin, trunk, plannedMessage
+    }
+
+    /// Encodes the record as the call log reads: steps as numbers, the outcome and origin as their names.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(callID, forKey: .callID)
+        try c.encode(contactID, forKey: .contactID)
+        try c.encode(contactName, forKey: .contactName)
+        try c.encode(step.rawValue, forKey: .step)
+        try c.encode(dialNumber, forKey: .dialNumber)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(endedAt, forKey: .endedAt)
+        try c.encodeIfPresent(asteriskUniqueID, forKey: .asteriskUniqueID)
+        try c.encodeIfPresent(variables, forKey: .variables)
+        try c.encodeIfPresent(outcome?.logValue, forKey: .outcome)
+        try c.encodeIfPresent(messageLeft?.rawValue, forKey: .messageLeft)
+        try c.encodeIfPresent(playedShare, forKey: .playedShare)
+        try c.encodeIfPresent(voice, forKey: .voice)
+        try c.encodeIfPresent(nextCallStart, forKey: .nextCallStart)
+        try c.encodeIfPresent(nextCallEnd, forKey: .nextCallEnd)
+        try c.encodeIfPresent(promise, forKey: .promise)
+        try c.encodeIfPresent(note, forKey: .note)
+        try c.encode(origin.rawValue, forKey: .origin)
+        try c.encodeIfPresent(trunk, forKey: .trunk)
+        try c.encodeIfPresent(plannedMessage, forKey: .plannedMessage)
+    }
+}
+
 /// A message rendered for a contact.
 public struct MessageRecord: Sendable, Hashable, Codable {
     public var contactID: Int64
-    public var step: Int
+    public var step: MessageStep
     public var text: String
     public var promise: String?
     public var audioPath: String?
@@ -214,7 +266,7 @@ public struct MessageRecord: Sendable, Hashable, Codable {
     public var renderedAt: Date
 
     /// Creates a message record.
-    public init(contactID: Int64, step: Int, text: String, promise: String?, audioPath: String?, voice: String?, renderedAt: Date) {
+    public init(contactID: Int64, step: MessageStep, text: String, promise: String?, audioPath: String?, voice: String?, renderedAt: Date) {
         self.contactID = contactID
         self.step = step
         self.text = text

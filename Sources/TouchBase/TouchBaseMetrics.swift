@@ -1,3 +1,4 @@
+import Dialer
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -96,3 +97,5 @@ public final class TouchBaseMetrics: Sendable {
         return out
     }
 }
+
+extension TouchBaseMetrics: CallMetrics {}

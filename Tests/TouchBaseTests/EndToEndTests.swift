@@ -41,8 +41,8 @@ struct EndToEndTests {
             #expect(commands[5] == "SET VARIABLE CDR(userfield) \"\(callID)\"")
 
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome == "voicemail")
-            #expect(call.messageLeft == 1)
+            #expect(call.outcome?.name == "voicemail")
+            #expect(call.messageLeft == .first)
             #expect(call.voice == "espeak-ng:en-us")
             #expect(call.promise == "tomorrow around noon")
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
@@ -73,7 +73,7 @@ struct EndToEndTests {
                 if state.step == .second && busyOnce {
                     busyOnce = false
                     _ = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 5))
-                    #expect(try await h.store.call(callID: callID)?.outcome == "busy")
+                    #expect(try await h.store.call(callID: callID)?.outcome == .busy)
                     promised = nil
                     continue
                 }
@@ -81,8 +81,8 @@ struct EndToEndTests {
                 promised = try await h.store.followUp(contactID: contact.id!)?.promise?.window
             }
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.outcome) == ["voicemail", "busy", "voicemail", "voicemail"])
-            #expect(calls.compactMap(\.messageLeft) == [1, 2, 3])
+            #expect(calls.map { $0.outcome?.name } == ["voicemail", "busy", "voicemail", "voicemail"])
+            #expect(calls.compactMap(\.messageLeft) == [.first, .second, .last])
             let final = try #require(try await h.store.followUp(contactID: contact.id!))
             guard case .parked(let until, _) = final.phase else {
                 Issue.record("expected parked, got \(final.phase)")
@@ -111,7 +111,7 @@ struct EndToEndTests {
             #expect(commands.suffix(3) == ["SET VARIABLE CALLERID(num) \"+16175550100\"",
                                            "SET VARIABLE CALLERID(name) \"Laura Harbolt\"", "EXEC Dial PJSIP/101,30,r"])
             #expect(!commands.contains { $0.hasPrefix("STREAM FILE") })
-            #expect(try await h.store.call(callID: callID)?.outcome == "human")
+            #expect(try await h.store.call(callID: callID)?.outcome == .human)
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .reached)
         }
     }
@@ -125,7 +125,7 @@ struct EndToEndTests {
                                                        answer: voicemailAnswers(callID: callID, share: 0.3, hangUpDuringMessage: true))
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(callID)\"")
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome == "voicemail")
+            #expect(call.outcome?.name == "voicemail")
             #expect(call.messageLeft == nil)
             #expect(abs((call.playedShare ?? 0) - 0.3) < 0.01)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
@@ -148,7 +148,7 @@ struct EndToEndTests {
             }
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(callID)\"")
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome == "voicemail" && call.messageLeft == nil && call.playedShare == 0)
+            #expect(call.outcome?.name == "voicemail" && call.messageLeft == nil && call.playedShare == 0)
             #expect(try await h.store.followUp(contactID: contact.id!)?.dialsThisStep == 1)
         }
     }
@@ -161,7 +161,7 @@ struct EndToEndTests {
             let commands = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 3))
             #expect(commands == ["GET VARIABLE REASON", "GET VARIABLE TOUCHBASE_CALL", "GET VARIABLE DIALSTATUS",
                                  "GET VARIABLE HANGUPCAUSE", "SET VARIABLE CDR(userfield) \"\(callID)\""])
-            #expect(try await h.store.call(callID: callID)?.outcome == "no-answer")
+            #expect(try await h.store.call(callID: callID)?.outcome == .noAnswer)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.step == .first && state.dialsThisStep == 1)
         }
@@ -175,8 +175,8 @@ struct EndToEndTests {
             #expect(commands.first == "SET VARIABLE TOUCHBASE_OWNER_DIAL \"PJSIP/101\"")
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .responded)
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.outcome) == ["called-back"])
-            #expect(calls.first?.origin == "inbound")
+            #expect(calls.map(\.outcome) == [.calledBack])
+            #expect(calls.first?.origin == .inbound)
             #expect(await h.dialer.pass().placed.isEmpty, "a contact who called back is not called again")
 
             let stranger = try await h.asterisk.session(route: "inbound", environment: ["agi_callerid": "+14155550123"]) { _ in ["200 result=1"] }
@@ -194,8 +194,8 @@ struct EndToEndTests {
             #expect(commands[1].hasPrefix("STREAM FILE "))
             let calls = try await h.store.calls(contactID: contact.id!)
             #expect(calls.count == 1)
-            #expect(calls.first?.origin == "drop")
-            #expect(calls.first?.messageLeft == 1)
+            #expect(calls.first?.origin == .drop)
+            #expect(calls.first?.messageLeft == .first)
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(calls.first!.callID)\"")
             #expect(try await h.store.followUp(contactID: contact.id!)?.step == .second)
         }
@@ -213,8 +213,8 @@ struct EndToEndTests {
                 }
             }
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.outcome) == ["busy"])
-            #expect(calls.first?.origin == "hook")
+            #expect(calls.map(\.outcome) == [.busy])
+            #expect(calls.first?.origin == .hook)
             let unknown = try await h.asterisk.session(route: "outcome", arguments: ["+14155550123"]) { _ in ["200 result=0"] }
             #expect(unknown.last?.hasPrefix("VERBOSE \"TouchBase outcome: +14155550123 is not a contact") == true)
         }
@@ -231,7 +231,7 @@ struct EndToEndTests {
             let pass = await h.dialer.pass()
             #expect(pass.reconciled == [callID])
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome?.hasPrefix("unknown:no report from Asterisk") == true)
+            #expect(call.outcome?.logValue.hasPrefix("unknown:no report from Asterisk") == true)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.dialsThisStep == 1 && state.nextCall != nil)
 
@@ -297,7 +297,7 @@ struct EndToEndTests {
             #expect(verbs(commands) == verbs(exchanges.map(\.command)).map { $0.hasPrefix("STREAM FILE") ? verbs(commands)[4] : $0 })
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"call-5551006\"")
             let call = try #require(try await h.store.call(callID: "call-5551006"))
-            #expect(call.outcome == "voicemail")
+            #expect(call.outcome?.name == "voicemail")
         }
     }
 
@@ -314,7 +314,7 @@ struct EndToEndTests {
             h.clock.set(next.start.addingTimeInterval(20))
             let second = try #require(await h.dialer.pass().placed.first)
             #expect(syntheses(h) == 2, "the dialer found message 2 in the cache")
-            #expect(try await h.store.call(callID: second)?.step == 2)
+            #expect(try await h.store.call(callID: second)?.step == .second)
         }
     }
 
