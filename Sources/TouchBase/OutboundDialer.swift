@@ -198,9 +198,12 @@ public actor OutboundDialer: Service {
                              metadata: ["contact": "\(contactID)", "error": "\(error)"])
                 continue
             }
-            let callID = CallID.make(now: now)
+            // Recorded the moment it is handed over (a pass may take seconds to render and place
+            // its calls): pacing, the log and the CDR join read this time.
+            let handedOver = clock()
+            let callID = CallID.make(now: handedOver)
             try await store.beginCall(CallStart(callID: callID, contactID: contactID, step: state.step,
-                                                dialNumber: state.dialsThisStep + 1, startedAt: now, origin: .dialer,
+                                                dialNumber: state.dialsThisStep + 1, startedAt: handedOver, origin: .dialer,
                                                 trunk: trunk.name, plannedMessage: plan))
             let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
                                     callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,

@@ -259,6 +259,24 @@ struct EndToEndTests {
         }
     }
 
+    @Test("a pass that places calls over several seconds records each call's start as the moment it was handed to Asterisk")
+    func startedAtIsHandOver() async throws {
+        let log = HandOverLog()
+        try await Harness.run(configure: {
+            $0.dialer.pacing = DialPacing(maxCalls: 4, callsPerMinute: 10, trunks: [
+                Trunk(name: "main", channel: "PJSIP/{number}@main", maxCalls: 4, callsPerMinute: 10),
+            ])
+        }, originator: { SlowOriginator(clock: $0, log: log) }) { h in
+            try await h.importContacts((0..<4).reduce("name,phone\n") { $0 + "Person \($1),+1617555010\($1)\n" })
+            let pass = await h.dialer.pass()
+            #expect(pass.placed.count == 4)
+            let started = try await h.store.calls(contactID: nil).map(\.startedAt)
+            let handedOver = log.times.withLock { $0 }
+            #expect(started == handedOver, "each call starts when it was handed over, not when the pass began")
+            #expect(Set(started).count == 4)
+        }
+    }
+
     @Test("hostile contact data never adds a line to a call file or a command to the dialog")
     func hostileDataStaysData() async throws {
         try await Harness.run { h in
