@@ -47,14 +47,15 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr",
+            "CCurl", "CSoxr", "Cadence", "Scripts",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Dialer", dependencies: [
-            "Cadence", "Store",
+            "Cadence", "Store", "Speech",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TouchBase", dependencies: [
             "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",

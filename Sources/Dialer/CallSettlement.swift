@@ -1,6 +1,7 @@
 import Cadence
 import Foundation
 import Logging
+import Speech
 import Store
 
 /// The figures a settled call, the dialer and reconciliation count.
@@ -133,5 +134,13 @@ public enum CallID {
     public static func make(now: Date) -> String {
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         return "tb-\(String(millis, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+}
+
+extension PlannedMessage {
+    /// The plan a call carries for a message prepared for it: its audio and the promise it speaks.
+    public init(_ prepared: PreparedMessage) {
+        self.init(audioPath: prepared.audio.path, samples: prepared.audio.samples, voice: prepared.audio.voice,
+                  promise: prepared.promise)
     }
 }

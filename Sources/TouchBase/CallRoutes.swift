@@ -3,6 +3,7 @@ import Cadence
 import Dialer
 import Foundation
 import Logging
+import Speech
 import Store
 
 /// How the `answered` and `drop` routes treat a call: what counts as voicemail, how long to
@@ -161,7 +162,7 @@ public struct CallRoutes: Sendable {
             try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
             return
         }
-        let (plan, _) = try await messages.prepare(for: contact, state: state, at: clock())
+        let plan = PlannedMessage(try await messages.prepare(for: contact, state: state, at: clock()))
         let played = try await playAfterBeep(session, plan.audioPath)
         let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
         let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples)
@@ -235,12 +236,12 @@ public struct CallRoutes: Sendable {
     /// The message prepared for the call before it was placed, or one prepared now; the flag
     /// says whether it was prepared before (its promise then stands).
     private func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
-        if let plan = call.record.plannedMessage, FileManager.default.fileExists(atPath: plan.audioPath + ".sln16") {
+        if let plan = call.record.plannedMessage, MessageAudio.isPlayable(atPath: plan.audioPath) {
             return (plan, true)
         }
         var state = call.state
         state.step = call.record.step
-        return (try await messages.prepare(for: call.contact, state: state, at: now).0, false)
+        return (PlannedMessage(try await messages.prepare(for: call.contact, state: state, at: now)), false)
     }
 
     /// Waits out the greeting and the beep, then plays the message; returns how much played.

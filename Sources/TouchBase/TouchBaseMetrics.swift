@@ -1,6 +1,7 @@
 import Dialer
 import Foundation
 import NIOConcurrencyHelpers
+import Speech
 
 /// The figures `touchbase serve` exposes to Prometheus: calls by outcome, messages by step,
 /// text-to-speech latency and failures, AGI sessions in flight, dialer calls under way.
@@ -98,4 +99,4 @@ public final class TouchBaseMetrics: Sendable {
     }
 }
 
-extension TouchBaseMetrics: CallMetrics {}
+extension TouchBaseMetrics: CallMetrics, SpeechMetrics {}

@@ -148,7 +148,7 @@ struct PrerenderSweep: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await prerenderer.sweep(store: store, until: Date().addingTimeInterval(hours * 3600))
+                await prerenderer.sweep(until: Date().addingTimeInterval(hours * 3600)) { try await store.dueFollowUps(now: $0, limit: 10_000) }
                 try await Task.sleep(for: .seconds(3600))
             }
         }
