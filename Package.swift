@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -49,6 +50,7 @@ let package = Package(
         .target(name: "Speech", dependencies: [
             "CCurl", "CSoxr", "Cadence", "Scripts",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .target(name: "Dialer", dependencies: [
             "Cadence", "Store", "Speech",
@@ -119,6 +121,7 @@ let package = Package(
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
