@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "speech-bench", targets: ["speech-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
+        .library(name: "Greeting", targets: ["Greeting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -38,6 +39,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Cadence"),
+        // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
+        .target(name: "Greeting"),
         .target(name: "Scripts", dependencies: [
             "Cadence",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -106,6 +109,7 @@ let package = Package(
             "Cadence",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "GreetingTests", dependencies: ["Greeting"]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
             "Dialer",
