@@ -3,23 +3,55 @@
 ///
 /// Pure: it holds no clock and does no I/O. Feed it the callee's audio, 16-bit signed linear mono
 /// at 8,000 Hz, in chunks of any size; every sample index it reports counts samples consumed.
+///
+/// The audio is analysed in windows of 20 ms every 10 ms. Each window is measured for a steady
+/// tone (``WindowFeatures``), a carrier's ringback, and voice against an adaptive noise floor.
+/// Then, in this order:
+/// - three rising SIT tones make an ``GreetingDecision/invalidNumber(decidedAt:)``;
+/// - a steady tone of at least ``Configuration/beepMinimum`` followed by
+///   ``Configuration/beepSettle`` with neither a tone nor voice is a beep: a machine whose
+///   greeting ended at the beep's end (the last of two beeps);
+/// - a caller who said no more than ``Configuration/personMaximumSpeech`` and then stays silent
+///   for ``Configuration/personSilence`` is a person, unless a tone was heard (a beep is always a
+///   machine's);
+/// - any longer answer followed by ``Configuration/machineSilence`` of silence is a machine whose
+///   greeting ended where the silence began.
+/// Ringback is neither voice nor tone, and the speech heard before it is forgotten.
 public struct GreetingDetector: Sendable {
-    /// The detector's thresholds, with documented defaults.
-    public struct Configuration: Sendable, Equatable {
-        /// Creates a configuration; every field has its default.
-        public init() {}
-    }
-
     /// The thresholds in use.
     public let configuration: Configuration
     /// The decision so far.
-    public private(set) var decision: GreetingDecision = .listening
+    public internal(set) var decision: GreetingDecision = .listening
     /// Samples consumed so far (the time base of every sample index in a decision).
-    public private(set) var samplesConsumed: Int = 0
+    public internal(set) var samplesConsumed: Int = 0
+
+    var window = [Float](repeating: 0, count: WindowFeatures.length)
+    private var filled = 0
+    var voice: VoiceActivity
+    var speech: SpeechTimeline
+    var tones: ToneTracker
+    var toneHeard = false
+    var ringbackWindows = 0
+    var voiceAfterTone = 0
+    var tonesJudged = 0
+    let limits: Limits
+
+    struct Limits: Sendable {
+        var personSilence, personSpeech, machineSilence, beepSettle: Int
+        static let minimumSpeech = 1200
+    }
 
     /// Creates a detector that has heard nothing yet.
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
+        voice = VoiceActivity(overFloorDecibels: configuration.voiceOverNoiseFloor,
+                              minimumDecibels: configuration.voiceMinimumLevel)
+        speech = SpeechTimeline(wordGap: 2400)
+        tones = ToneTracker(beepMinimum: configuration.beepMinimum.samples)
+        limits = Limits(personSilence: configuration.personSilence.samples,
+                        personSpeech: configuration.personMaximumSpeech.samples,
+                        machineSilence: configuration.machineSilence.samples,
+                        beepSettle: configuration.beepSettle.samples)
     }
 
     /// Feeds the next samples (any count, any frame size) and returns the decision so far.
@@ -27,7 +59,23 @@ public struct GreetingDetector: Sendable {
     /// Once the decision is final (anything but ``GreetingDecision/listening``), further samples
     /// do not change it.
     public mutating func consume(_ samples: UnsafeBufferPointer<Int16>) -> GreetingDecision {
-        samplesConsumed += samples.count
+        guard !decision.isFinal else {
+            samplesConsumed += samples.count
+            return decision
+        }
+        let hop = WindowFeatures.length / 2
+        let base = samplesConsumed
+        for (index, sample) in samples.enumerated() {
+            window[hop + filled] = Float(sample) * (1 / 32768)
+            filled += 1
+            guard filled == hop else { continue }
+            filled = 0
+            samplesConsumed = base + index + 1
+            analyseWindow()
+            if decision.isFinal { break }
+            for i in 0..<hop { window[i] = window[hop + i] }
+        }
+        samplesConsumed = base + samples.count
         return decision
     }
 
