@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "touchbase", targets: ["touchbase"]),
         .executable(name: "agi-load", targets: ["agi-load"]),
         .executable(name: "speech-bench", targets: ["speech-bench"]),
+        .executable(name: "greeting-bench", targets: ["greeting-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
         .library(name: "Greeting", targets: ["Greeting"]),
@@ -80,6 +81,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // CPU per frame and the figures on the corpus: `swift run -c release greeting-bench`.
+        .executableTarget(name: "greeting-bench", dependencies: ["Greeting", "GreetingCorpusSupport"]),
         .executableTarget(name: "speech-bench", dependencies: [
             "Speech",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -109,7 +112,9 @@ let package = Package(
             "Cadence",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "GreetingTests", dependencies: ["Greeting"]),
+        // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
+        .target(name: "GreetingCorpusSupport", dependencies: ["Greeting"], path: "Tests/GreetingCorpusSupport"),
+        .testTarget(name: "GreetingTests", dependencies: ["Greeting", "GreetingCorpusSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
             "Dialer",

@@ -5,13 +5,22 @@ extension GreetingDetector {
     /// (`scripts/greeting-corpus`, and the figures in BENCHMARKS.md). Times are `Duration`s;
     /// the detector turns them into sample counts at 8,000 Hz.
     public struct Configuration: Sendable, Equatable {
-        /// How long a caller who said little must stay silent before they count as a person
-        /// waiting for us. Default 1.8 s.
+        /// How long a caller who said a sentence (up to ``personMaximumSpeech``) must stay
+        /// silent before they count as a person waiting for us. Default 2.4 s.
         ///
-        /// This is the trade-off of the whole detector: a person who said "Hello?" hears this
-        /// much silence before the owner's phone rings, and a greeting whose opening is as short
-        /// as a person's answer and then pauses longer than this is judged a person.
+        /// This is the trade-off of the whole detector: a person who answered "Hi, this is Dana."
+        /// hears this much silence before the owner's phone rings, and a greeting that opens as
+        /// briefly ("Hi, this is Sam Lee.") and then pauses longer than this is judged a person.
+        /// 1.8 s keeps every person under 2 s but loses such greetings with pauses of 2 s and
+        /// more; 2.4 s is the shortest setting that judges the whole corpus right.
         public var personSilence: Duration
+        /// How long a caller who said no more than ``shortAnswerMaximumSpeech`` ("Hello?") must
+        /// stay silent before they count as a person. Default 1.8 s: greetings do not open with
+        /// a single word and a pause, people answering the phone do.
+        public var shortAnswerSilence: Duration
+        /// The most speech an answer holds to count as short ("Hello?", "Yeah, hello?", or two
+        /// of them). Default 1 s.
+        public var shortAnswerMaximumSpeech: Duration
         /// The most speech (summed over the answer's utterances) a person says before waiting for
         /// us; more than this and silence alone never makes the answer a person. Default 3.2 s.
         public var personMaximumSpeech: Duration
@@ -32,7 +41,9 @@ extension GreetingDetector {
 
         /// Creates a configuration; every field has its default.
         public init(
-            personSilence: Duration = .milliseconds(1800),
+            personSilence: Duration = .milliseconds(2400),
+            shortAnswerSilence: Duration = .milliseconds(1800),
+            shortAnswerMaximumSpeech: Duration = .milliseconds(1000),
             personMaximumSpeech: Duration = .milliseconds(3200),
             machineSilence: Duration = .milliseconds(3500),
             beepMinimum: Duration = .milliseconds(70),
@@ -41,6 +52,8 @@ extension GreetingDetector {
             voiceMinimumLevel: Double = -50
         ) {
             self.personSilence = personSilence
+            self.shortAnswerSilence = shortAnswerSilence
+            self.shortAnswerMaximumSpeech = shortAnswerMaximumSpeech
             self.personMaximumSpeech = personMaximumSpeech
             self.machineSilence = machineSilence
             self.beepMinimum = beepMinimum

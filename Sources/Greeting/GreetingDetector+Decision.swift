@@ -52,7 +52,8 @@ extension GreetingDetector {
             return
         }
         let silence = end - lastVoice
-        if !toneHeard && speech.total <= limits.personSpeech && silence >= limits.personSilence {
+        let personSilence = speech.total <= limits.shortSpeech ? limits.shortSilence : limits.personSilence
+        if !toneHeard && speech.total <= limits.personSpeech && silence >= personSilence {
             decision = .person(decidedAt: end)
         } else if silence >= limits.machineSilence {
             decision = .machine(greetingEndedAt: lastVoice, beep: nil)

@@ -12,8 +12,9 @@
 ///   ``Configuration/beepSettle`` with neither a tone nor voice is a beep: a machine whose
 ///   greeting ended at the beep's end (the last of two beeps);
 /// - a caller who said no more than ``Configuration/personMaximumSpeech`` and then stays silent
-///   for ``Configuration/personSilence`` is a person, unless a tone was heard (a beep is always a
-///   machine's);
+///   for ``Configuration/personSilence`` is a person (after a short answer such as "Hello?",
+///   ``Configuration/shortAnswerSilence`` is enough), unless a tone was heard (a beep is always
+///   a machine's);
 /// - any longer answer followed by ``Configuration/machineSilence`` of silence is a machine whose
 ///   greeting ended where the silence began.
 /// Ringback is neither voice nor tone, and the speech heard before it is forgotten.
@@ -37,7 +38,7 @@ public struct GreetingDetector: Sendable {
     let limits: Limits
 
     struct Limits: Sendable {
-        var personSilence, personSpeech, machineSilence, beepSettle: Int
+        var personSilence, personSpeech, shortSilence, shortSpeech, machineSilence, beepSettle: Int
         static let minimumSpeech = 1200
     }
 
@@ -50,6 +51,8 @@ public struct GreetingDetector: Sendable {
         tones = ToneTracker(beepMinimum: configuration.beepMinimum.samples)
         limits = Limits(personSilence: configuration.personSilence.samples,
                         personSpeech: configuration.personMaximumSpeech.samples,
+                        shortSilence: configuration.shortAnswerSilence.samples,
+                        shortSpeech: configuration.shortAnswerMaximumSpeech.samples,
                         machineSilence: configuration.machineSilence.samples,
                         beepSettle: configuration.beepSettle.samples)
     }

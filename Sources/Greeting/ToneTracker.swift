@@ -77,7 +77,7 @@ struct ToneTracker: Sendable {
 
     private static func isTonal(_ features: WindowFeatures) -> Bool {
         !features.isRingback && features.toneShare >= 0.8 && features.misfit <= 0.07
-            && features.power >= 3e-5 && (295...2600).contains(features.frequency)
+            && features.power >= 3e-5 && (280...2600).contains(features.frequency)
     }
 
     private mutating func finishRun() {
