@@ -44,7 +44,7 @@ print("  decision after the beep's real end (when the message can start): \(spre
 print("  silence a person hears before the decision: \(spread(results.compactMap(\.personWait)))")
 
 print("Trade-off: personSilence x personMaximumSpeech -> right, person wait p95")
-for silence in [1400, 1600, 1800, 2000, 2200, 2400] {
+for silence in [1600, 1800, 2000, 2200, 2400, 2600] {
     var row = String(format: "  personSilence %.1f s:", Double(silence) / 1000)
     for speech in [2500, 3000, 3200, 3500, 4000] {
         let configuration = GreetingDetector.Configuration(personSilence: .milliseconds(silence),
