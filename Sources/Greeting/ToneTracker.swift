@@ -71,7 +71,7 @@ struct ToneTracker: Sendable {
         } else {
             finishRun()
         }
-        settleEnds()
+        settleEnds(now: end)
         return isSpecialInformation() ? .specialInformation : .none
     }
 
@@ -90,9 +90,12 @@ struct ToneTracker: Sendable {
         finishedCount += 1
     }
 
-    private mutating func settleEnds() {
+    private mutating func settleEnds(now: Int) {
         guard var latest = tones.last, latest.end == nil else { return }
         latest.end = chunks.firstQuiet(after: latest.lastWindowEnd - WindowFeatures.length, below: latest.power / 4)
+        // Sound went on at the tone's level (speech straight after it): the tone ended, at the
+        // latest, where the first window that was not tonal ended.
+        if latest.end == nil, now - latest.lastWindowEnd >= 1600 { latest.end = latest.lastWindowEnd + Self.hop }
         tones[tones.count - 1] = latest
     }
 

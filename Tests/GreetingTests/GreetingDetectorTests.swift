@@ -146,6 +146,16 @@ enum Signal {
         }
     }
 
+    @Test func toneRunningStraightIntoLoudSpeechIsNoBeepButMakesAMachine() {
+        let loud = (0..<16000).map { n in Int16(truncatingIfNeeded: (n &* 7919 &+ n / 3 &* 104_729) % 24000 - 12000) }
+        let answer = Signal.speech(0.5) + Signal.tone([1000], 0.3) + loud
+        guard case .machine(let end, nil) = Signal.decide(answer + Signal.silence(5)) else {
+            Issue.record("expected a beep-less machine: a tone was heard, then speech")
+            return
+        }
+        #expect(abs(end - answer.count) <= 160)
+    }
+
     @Test(arguments: [1, 7, 80, 160, 333, 4096])
     func decisionDoesNotDependOnFrameSize(frame: Int) {
         let audio = Signal.speech(3) + Signal.tone([1400], 0.3) + Signal.silence(2)
