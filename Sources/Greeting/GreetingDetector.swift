@@ -3,6 +3,8 @@
 ///
 /// Pure: it holds no clock and does no I/O. Feed it the callee's audio, 16-bit signed linear mono
 /// at 8,000 Hz, in chunks of any size; every sample index it reports counts samples consumed.
+/// Time passes only with samples: a line that sends no frames in silence should be fed zeros
+/// for the time it was silent, or silences will look shorter than they were.
 ///
 /// The audio is analysed in windows of 20 ms every 10 ms. Each window is measured for a steady
 /// tone (``WindowFeatures``), a carrier's ringback, and voice against an adaptive noise floor.
@@ -28,6 +30,8 @@ public struct GreetingDetector: Sendable {
 
     var window = [Float](repeating: 0, count: WindowFeatures.length)
     private var filled = 0
+    private var lastInput: Float = 0
+    private var dcFree: Float = 0
     var voice: VoiceActivity
     var speech: SpeechTimeline
     var tones: ToneTracker
@@ -69,7 +73,11 @@ public struct GreetingDetector: Sendable {
         let hop = WindowFeatures.length / 2
         let base = samplesConsumed
         for (index, sample) in samples.enumerated() {
-            window[hop + filled] = Float(sample) * (1 / 32768)
+            // A DC blocker (a pole at about 6 Hz): an offset on the line is neither voice nor tone.
+            let x = Float(sample) * (1 / 32768)
+            dcFree = x - lastInput + 0.995 * dcFree
+            lastInput = x
+            window[hop + filled] = dcFree
             filled += 1
             guard filled == hop else { continue }
             filled = 0

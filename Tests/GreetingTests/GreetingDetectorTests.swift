@@ -156,6 +156,31 @@ enum Signal {
         #expect(abs(end - answer.count) <= 160)
     }
 
+    @Test func offsetOnTheLineIsNeitherVoiceNorTone() {
+        let offset = [Int16](repeating: 3000, count: 80000)
+        #expect(Signal.decide(offset) == .listening)
+        let answer = zip(Signal.speech(0.6) + Signal.silence(4), offset).map { $0 &+ $1 }
+        guard case .person = Signal.decide(answer) else {
+            Issue.record("\"Hello?\" on a line with an offset is still a person")
+            return
+        }
+    }
+
+    @Test func fullScaleGarbageNeverCrashesAndEveryIndexIsInTheAudio() {
+        let garbage = (0..<80000).map { n -> Int16 in n % 3 == 0 ? .min : (n % 7 == 0 ? .max : Int16(truncatingIfNeeded: n &* 40503)) }
+        var detector = GreetingDetector()
+        let decision = detector.consume(garbage)
+        switch decision {
+        case .machine(let end, let beep):
+            #expect((0...garbage.count).contains(end))
+            #expect(beep.map { $0.startSample <= $0.endSample } ?? true)
+        case .person(let at), .invalidNumber(let at):
+            #expect((0...garbage.count).contains(at))
+        case .listening:
+            break
+        }
+    }
+
     @Test(arguments: [1, 7, 80, 160, 333, 4096])
     func decisionDoesNotDependOnFrameSize(frame: Int) {
         let audio = Signal.speech(3) + Signal.tone([1400], 0.3) + Signal.silence(2)
