@@ -100,13 +100,17 @@ struct ToneTracker: Sendable {
     }
 
     /// SIT: 913.8 or 985.2 Hz, then 1,370.6 or 1,428.5 Hz, then 1,776.7 Hz, each 274 or 380 ms,
-    /// back to back. Decided once the third has sounded for 150 ms.
+    /// back to back. Decided once the third has sounded for 150 ms. When the audio starts in the
+    /// middle of the intercept (the first tone cut off, or too short to count), the second and
+    /// third tones at the very start are enough.
     private func isSpecialInformation() -> Bool {
         guard let third = run, third.lastWindowEnd - third.firstWindowStart >= 1200,
-              (1720...1830).contains(third.frequency), tones.count >= 2 else { return false }
-        let first = tones[tones.count - 2], second = tones[tones.count - 1]
-        return (880...1020).contains(first.frequency) && (1330...1470).contains(second.frequency)
-            && second.start - first.lastWindowEnd < 800 && third.firstWindowStart - second.lastWindowEnd < 800
+              (1720...1830).contains(third.frequency), let second = tones.last,
+              (1330...1470).contains(second.frequency), third.firstWindowStart - second.lastWindowEnd < 800
+        else { return false }
+        guard tones.count >= 2 else { return second.start < 4000 }
+        let first = tones[tones.count - 2]
+        return (880...1020).contains(first.frequency) && second.start - first.lastWindowEnd < 800
     }
 }
 

@@ -107,6 +107,23 @@ enum Signal {
         #expect(at < 2400 + sit.count)
     }
 
+    @Test func interceptWhoseFirstToneIsCutOffIsStillAnInvalidNumber() {
+        let cut = Signal.tone([913.8], 0.05) + Signal.tone([1370.6], 0.274) + Signal.tone([1776.7], 0.380)
+        guard case .invalidNumber = Signal.decide(cut + Signal.speech(3) + Signal.silence(4)) else {
+            Issue.record("expected an invalid number")
+            return
+        }
+    }
+
+    @Test func risingTonesLaterInAGreetingAreNoIntercept() {
+        let tones = Signal.tone([1370.6], 0.274) + Signal.tone([1776.7], 0.380)
+        let decision = Signal.decide(Signal.speech(4) + Signal.silence(0.3) + tones + Signal.silence(3))
+        guard case .machine = decision else {
+            Issue.record("expected a machine, got \(decision)")
+            return
+        }
+    }
+
     @Test func shortAnswerThenSilenceIsAPersonWithinTheConfiguredSilence() {
         let answer = Signal.silence(0.4) + Signal.speech(0.6)
         let decision = Signal.decide(answer + Signal.silence(4))
