@@ -221,25 +221,33 @@ public struct CallRecord: Sendable, Hashable {
     public var trunk: String?
     /// The message prepared before the call.
     public var plannedMessage: PlannedMessage?
-}
 
-extension CallRecord: Encodable {
-    private enum CodingKeys: String, CodingKey {
-        case callID, contactID, contactName, step, dialNumber, startedAt, endedAt, asteriskUniqueID, variables, outcome
-        case messageLeft, playedShare, voice, nextCallStart, nextCallEnd, promise, note, origin, trunk, plannedMessage
-    }
-
-    /// Encodes the record as the call log reads: steps as numbers, the outcome and origin as their names.
-    public func encode(to encoder: any Encoder) throws {
-        let fields: [(CodingKeys, (any Encodable)?)] = [
-            (.callID, callID), (.contactID, contactID), (.contactName, contactName), (.step, step.rawValue),
-            (.dialNumber, dialNumber), (.startedAt, startedAt), (.endedAt, endedAt), (.asteriskUniqueID, asteriskUniqueID),
-            (.variables, variables), (.outcome, outcome?.logValue), (.messageLeft, messageLeft?.rawValue),
-            (.playedShare, playedShare), (.voice, voice), (.nextCallStart, nextCallStart), (.nextCallEnd, nextCallEnd),
-            (.promise, promise), (.note, note), (.origin, origin.rawValue), (.trunk, trunk), (.plannedMessage, plannedMessage),
-        ]
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        for case let (key, value?) in fields { try container.encode(value, forKey: key) }
+    /// Creates a record, as a store reads it back.
+    public init(callID: String, contactID: Int64, contactName: String, step: MessageStep, dialNumber: Int, startedAt: Date,
+                endedAt: Date? = nil, asteriskUniqueID: String? = nil, variables: String? = nil, outcome: DialOutcome? = nil,
+                messageLeft: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil, nextCallStart: Date? = nil,
+                nextCallEnd: Date? = nil, promise: String? = nil, note: String? = nil, origin: CallOrigin = .dialer,
+                trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
+        self.callID = callID
+        self.contactID = contactID
+        self.contactName = contactName
+        self.step = step
+        self.dialNumber = dialNumber
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.asteriskUniqueID = asteriskUniqueID
+        self.variables = variables
+        self.outcome = outcome
+        self.messageLeft = messageLeft
+        self.playedShare = playedShare
+        self.voice = voice
+        self.nextCallStart = nextCallStart
+        self.nextCallEnd = nextCallEnd
+        self.promise = promise
+        self.note = note
+        self.origin = origin
+        self.trunk = trunk
+        self.plannedMessage = plannedMessage
     }
 }
 
