@@ -93,6 +93,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
+        // Runs the built touchbase executable (found beside the test bundle) as a user would.
+        .testTarget(name: "TouchBaseCommandTests", dependencies: ["touchbase"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
