@@ -1,3 +1,5 @@
+import Cadence
+
 extension ContactImport {
     /// Parses and checks a whole file as read from disk, refusing bytes that are not UTF-8.
     ///

@@ -53,8 +53,8 @@ struct TouchBaseBinary {
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TOUCHBASE_") }
         let out = folder.appendingPathComponent("stdout-\(UUID().uuidString)")
         let err = folder.appendingPathComponent("stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        try Data().write(to: out)
+        try Data().write(to: err)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         var feed: (Pipe, [UInt8])?
