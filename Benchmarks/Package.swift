@@ -4,6 +4,12 @@
 // See ../BENCHMARKS.md; Benchmarks/run and Benchmarks/render build from here.
 import PackageDescription
 
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let histogram: Target.Dependency = .product(name: "Histogram", package: "hdrhistogram-swift")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let agi: Target.Dependency = .product(name: "AGI", package: "TouchBase")
+
 let package = Package(
     name: "TouchBaseBenchmarks",
     platforms: [.macOS(.v15)],
@@ -24,31 +30,19 @@ let package = Package(
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
 
         .executableTarget(name: "agi-load", dependencies: [
-            "CEpoll",
-            .product(name: "NIOCore", package: "swift-nio"),
+            "CEpoll", nioCore, argumentParser, histogram,
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .executableTarget(name: "speech-bench", dependencies: [
-            .product(name: "Speech", package: "TouchBase"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Speech", package: "TouchBase"), argumentParser, logging,
         ]),
 
         // Fuzz target for the AGI parsers; see ../Fuzz/run-agi-parser-fuzz.sh.
-        .executableTarget(name: "agi-parser-fuzz", dependencies: [
-            .product(name: "AGI", package: "TouchBase"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        .executableTarget(name: "agi-parser-fuzz", dependencies: [agi, nioCore]),
 
         .testTarget(name: "AGILoadTests", dependencies: [
-            "agi-load",
-            .product(name: "AGI", package: "TouchBase"),
-            .product(name: "Histogram", package: "hdrhistogram-swift"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
+            "agi-load", agi, histogram, logging, nioCore,
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
     ],
