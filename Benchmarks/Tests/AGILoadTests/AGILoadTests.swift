@@ -116,8 +116,8 @@ struct AsteriskSideHandlerTests {
         #expect(stats.reachedHangup == 1)
         #expect(stats.commands == 4)
         #expect(stats.errors == 0)
-        #expect(stats.firstCommand.count == 1)
-        #expect(stats.turnaround.count == 3)
+        #expect(stats.firstCommand.totalCount == 1)
+        #expect(stats.turnaround.totalCount == 3)
     }
 
     @Test("a server that closes before any command is an error, not a session")
