@@ -6,8 +6,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "touchbase", targets: ["touchbase"]),
+        .executable(name: "greeting-bench", targets: ["greeting-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
+        .library(name: "Greeting", targets: ["Greeting"]),
         // For the Benchmarks package beside the product (Benchmarks/Package.swift).
         .library(name: "Speech", targets: ["Speech"]),
     ],
@@ -36,6 +38,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Cadence"),
+        // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
+        .target(name: "Greeting"),
         .target(name: "Scripts", dependencies: [
             "Cadence",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -69,6 +73,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // CPU per frame and the figures on the corpus: `swift run -c release greeting-bench`.
+        .executableTarget(name: "greeting-bench", dependencies: ["Greeting", "GreetingCorpusSupport"]),
+
         // Reads Tests/Fixtures/agi for the test targets that replay Asterisk's sessions.
         .target(name: "AGITestSupport", path: "Tests/AGITestSupport"),
         .testTarget(name: "AGITests", dependencies: [
@@ -81,6 +88,9 @@ let package = Package(
             "Cadence",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
+        .target(name: "GreetingCorpusSupport", dependencies: ["Greeting"], path: "Tests/GreetingCorpusSupport"),
+        .testTarget(name: "GreetingTests", dependencies: ["Greeting", "GreetingCorpusSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
             "Dialer",
