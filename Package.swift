@@ -90,7 +90,7 @@ let package = Package(
         ]),
         // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
         .target(name: "GreetingCorpusSupport", dependencies: ["Greeting"], path: "Tests/GreetingCorpusSupport"),
-        .testTarget(name: "GreetingTests", dependencies: ["Greeting", "GreetingCorpusSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "GreetingTests", dependencies: ["Greeting", "GreetingCorpusSupport"]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
             "Dialer",
