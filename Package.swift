@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -31,13 +33,16 @@ let package = Package(
         // Linux's epoll for agi-load's lean engine (a header only, nothing to link).
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
 
+        // The neutral table every module reads its own settings from, without knowing TOML.
+        .target(name: "Settings"),
         .target(name: "AGI", dependencies: [
+            "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Cadence"),
+        .target(name: "Cadence", dependencies: ["Settings"]),
         .target(name: "Scripts", dependencies: [
             "Cadence",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -47,26 +52,46 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr",
+            "CCurl", "CSoxr", "Settings",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Dialer", dependencies: [
+            "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
+        // Logging and metrics: the console log handler, swift-metrics over swift-prometheus, and
+        // the small HTTP endpoint Prometheus scrapes.
+        .target(name: "Telemetry", dependencies: [
+            "Settings",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The configuration layer: the TOML file, its lines, and the composition of every
+        // module's settings.
+        .target(name: "ConfigurationFile", dependencies: [
+            "Settings", "AGI", "Cadence", "Speech", "Dialer", "Telemetry",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "TouchBase", dependencies: [
+            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer",
+            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -117,8 +142,19 @@ let package = Package(
             "Speech",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "TelemetryTests", dependencies: [
+            "Telemetry",
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "ConfigurationFileTests", dependencies: [
+            "ConfigurationFile", "Settings", "AGI", "Cadence", "Dialer", "Speech", "Telemetry",
+        ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
+            "ConfigurationFile",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,0 +1,65 @@
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs `touchbase serve`'s services as one group, and makes sure the process can always end:
+/// the first service that fails (a port in use, a spool it cannot write) ends the run at once
+/// with that error, and a shutdown that overruns its limit ends it too.
+///
+/// A `ServiceGroup` on its own waits for every service to return after one fails or after
+/// SIGTERM; a service that does not honour cancellation would keep the process alive with its
+/// ports open. The run does not wait for such a service: the caller exits.
+enum ServiceSupervision {
+    /// A shutdown that did not finish in time.
+    struct ShutdownOverdue: Error, CustomStringConvertible {
+        var limit: Duration
+        var description: String { "shutdown took longer than \(limit.components.seconds) s; stopping without waiting for the rest" }
+    }
+
+    /// A service that reports its failure the moment it happens.
+    private struct Reporting: Service {
+        var service: any Service
+        var report: @Sendable (any Error) -> Void
+
+        func run() async throws {
+            do {
+                try await service.run()
+            } catch {
+                report(error)
+                throw error
+            }
+        }
+    }
+
+    /// Runs `services` until SIGTERM or SIGINT has shut them down.
+    ///
+    /// - Parameters:
+    ///   - services: the services, started in order and shut down in reverse.
+    ///   - shutdownLimit: how long a graceful shutdown may take before the run ends anyway.
+    /// - Throws: the first error a service throws, as soon as it throws, or ``ShutdownOverdue``.
+    static func run(_ services: [any Service], shutdownLimit: Duration, logger: Logger) async throws {
+        let (failures, reporter) = AsyncStream.makeStream(of: (any Error).self)
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: Reporting(service: $0, report: { reporter.yield($0) })) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownLimit
+        let group = ServiceGroup(configuration: configuration)
+        let running = Task {
+            defer { reporter.finish() }
+            try await group.run()
+        }
+        let deadline = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                try await Task.sleep(for: shutdownLimit + .seconds(5))
+                reporter.yield(ShutdownOverdue(limit: shutdownLimit + .seconds(5)))
+                return
+            }
+        }
+        defer { deadline.cancel() }
+        for await failure in failures {
+            running.cancel()
+            throw failure
+        }
+        try await running.value
+    }
+}
