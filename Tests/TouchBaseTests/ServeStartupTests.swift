@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import NIOCore
 import NIOPosix
 import Testing
@@ -7,80 +6,10 @@ import Testing
 /// `touchbase serve` as an administrator meets it: the built binary, started as a process.
 @Suite("touchbase serve starting and stopping", .serialized)
 struct ServeStartupTests {
-    /// The `touchbase` binary the build put beside the test bundle.
-    static var binary: URL {
-        #if os(macOS)
-        let tests = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL ?? Bundle.main.bundleURL
-        #else
-        let tests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        #endif
-        return tests.deletingLastPathComponent().appendingPathComponent("touchbase")
-    }
-
-    final class Collected: Sendable {
-        let data = Mutex(Data())
-        var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
-    }
-
-    struct Run {
-        var status: Int32
-        var stderr: String
-        var seconds: Double
-    }
-
-    /// Starts `touchbase serve` with a configuration of `settings` in a fresh folder, waits up to
-    /// `limit` seconds for it to end (after `whenListening` ran, once it listens), and kills
-    /// it if it did not.
-    static func serve(_ settings: String, limit: Double = 5, whenListening: ((Process) -> Void)? = nil) throws -> Run {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("touchbase-serve-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let configuration = folder.appendingPathComponent("touchbase.toml")
-        let base = """
-            [database]
-            path = "\(folder.path)/touchbase.sqlite"
-            [speech]
-            sounds_folder = "\(folder.path)/sounds"
-            prerender = false
-            """
-        try Data((base + "\n" + settings).utf8).write(to: configuration)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", "--config", configuration.path]
-        process.currentDirectoryURL = folder
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        let started = Date()
-        try process.run()
-        let collected = Collected()
-        let lines = DispatchSemaphore(value: 0)
-        errors.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            collected.data.withLock { $0.append(chunk) }
-            if chunk.isEmpty { handle.readabilityHandler = nil }
-            lines.signal()
-        }
-        if let whenListening {
-            while process.isRunning, Date().timeIntervalSince(started) < limit {
-                if collected.text.contains("FastAGI listening") {
-                    whenListening(process)
-                    break
-                }
-                _ = lines.wait(timeout: .now() + .milliseconds(50))
-            }
-        }
-        let deadline = Date().addingTimeInterval(limit)
-        while process.isRunning, Date() < deadline { usleep(20_000) }
-        let seconds = Date().timeIntervalSince(started)
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            Issue.record("touchbase serve still ran after \(limit) s")
-        }
-        process.waitUntilExit()
-        usleep(100_000)
-        return Run(status: process.terminationStatus, stderr: collected.text, seconds: seconds)
+    static func serve(_ settings: String, whenListening: ((Process) -> Void)? = nil) throws -> BuiltTouchBase.Run {
+        let touchbase = try BuiltTouchBase(settings: settings)
+        defer { touchbase.remove() }
+        return try touchbase.run(["serve"], whenListening: whenListening)
     }
 
     @Test("a FastAGI port that another program holds ends serve at once, status 1, naming the address")
