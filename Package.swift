@@ -1,6 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// What Telemetry is made of: swift-log, swift-metrics over swift-prometheus, and the NIO HTTP
+/// server Prometheus scrapes.
+let telemetryLibraries: [Target.Dependency] = [
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "CoreMetrics", package: "swift-metrics"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+] + ["NIOCore", "NIOPosix", "NIOHTTP1", "NIOConcurrencyHelpers"].map { .product(name: $0, package: "swift-nio") }
+
 let package = Package(
     name: "TouchBase",
     platforms: [.macOS(.v15)],
@@ -63,18 +73,7 @@ let package = Package(
         ]),
         // Logging and metrics: the console log handler, swift-metrics over swift-prometheus, and
         // the small HTTP endpoint Prometheus scrapes.
-        .target(name: "Telemetry", dependencies: [
-            "Settings",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "CoreMetrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(name: "Telemetry", dependencies: ["Settings"] + telemetryLibraries),
         // The configuration layer: the TOML file, its lines, and the composition of every
         // module's settings.
         .target(name: "ConfigurationFile", dependencies: [
@@ -142,13 +141,7 @@ let package = Package(
             "Speech",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "TelemetryTests", dependencies: [
-            "Telemetry",
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
         .testTarget(name: "ConfigurationFileTests", dependencies: [
             "ConfigurationFile", "Settings", "AGI", "Cadence", "Dialer", "Speech", "Telemetry",
         ]),

@@ -5,6 +5,16 @@ import Settings
 import Speech
 import Testing
 
+/// Expects `text` to be refused with a message starting with `message`.
+private func expectRefusal(_ text: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
+        Issue.record("accepted: \(text)", sourceLocation: sourceLocation)
+    } catch {
+        #expect(String(describing: error).hasPrefix(message), "\(error)", sourceLocation: sourceLocation)
+    }
+}
+
 @Suite("Configuration file")
 struct TouchBaseConfigurationTests {
     @Test("no settings at all means the embedded defaults: loopback FastAGI on 4573")
@@ -62,12 +72,7 @@ struct TouchBaseConfigurationTests {
         ("[agi\nport = 1\n", "touchbase.toml:1:"),
     ])
     func badConfiguration(text: String, message: String) {
-        do {
-            _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
-            Issue.record("accepted: \(text)")
-        } catch {
-            #expect(String(describing: error).hasPrefix(message), "\(error)")
-        }
+        expectRefusal(text, message)
     }
 
     @Test("a key error carries its severity, file, line and key as fields, not only as text")
@@ -91,12 +96,8 @@ struct TouchBaseConfigurationTests {
 
     @Test("[speech.voice] without provider speaks to the documented default, Piper")
     func voiceWithoutProvider() throws {
-        let configuration = try TouchBaseConfiguration.parse("""
-            [speech.voice]
-            url = "http://127.0.0.1:5500"
-            """, file: "touchbase.toml")
-        #expect(configuration.speech.voice == VoiceSettings(provider: "piper", url: "http://127.0.0.1:5500"))
-        #expect(VoiceSettings.defaultProvider == "piper")
+        let voice = try TouchBaseConfiguration.parse("[speech.voice]\nurl = \"http://127.0.0.1:5500\"\n", file: "touchbase.toml").speech.voice
+        #expect(voice == VoiceSettings(provider: "piper", url: "http://127.0.0.1:5500") && VoiceSettings.defaultProvider == "piper")
     }
 
     @Test("[speech], [calls], [dialer] with trunks and AMI, and [metrics] are read")
@@ -218,12 +219,7 @@ struct CadenceConfigurationTests {
         ("[cadence]\ncalling_hours = { mon = \"06:00-07:30\" }\n", "touchbase.toml:2: cadence.calling_hours for mon (06:00–07:30) lie wholly outside"),
     ])
     func bad(text: String, message: String) {
-        do {
-            _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
-            Issue.record("accepted")
-        } catch {
-            #expect(String(describing: error).hasPrefix(message), "\(error)")
-        }
+        expectRefusal(text, message)
     }
 
     @Test("calling hours that end before they start are refused saying the end must be after the start")

@@ -12,18 +12,21 @@ struct ServeStartupTests {
         return try touchbase.run(["serve"], whenListening: whenListening)
     }
 
-    @Test("a FastAGI port that another program holds ends serve at once, status 1, naming the address")
-    func portInUse() async throws {
+    @Test("a port another program holds ends serve at once, status 1, naming the address", arguments: [
+        ("[agi]\nport = PORT\n[metrics]\nport = 0\n", "cannot listen for FastAGI on"),
+        ("[agi]\nport = 0\n[metrics]\nport = PORT\n", "cannot serve metrics on"),
+    ])
+    func portInUse(settings: String, what: String) async throws {
         let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(holder.localAddress?.port)
-        let run = try Self.serve("[agi]\nport = \(port)\n[metrics]\nport = 0\n[dialer]\nenabled = false\n")
+        let run = try Self.serve(settings.replacingOccurrences(of: "PORT", with: "\(port)") + "[dialer]\nenabled = false\n")
         try await holder.close()
         #expect(run.status == 1)
         #expect(run.seconds < 3, "took \(run.seconds) s")
-        #expect(run.stderr.contains("touchbase: cannot listen for FastAGI on 127.0.0.1:\(port): address already in use\n"), "\(run.stderr)")
+        #expect(run.stderr.contains("touchbase: \(what) 127.0.0.1:\(port): address already in use\n"), "\(run.stderr)")
     }
 
-    @Test("a metrics port in use, a host that is not an address, a spool it cannot write: status 1 and the reason", arguments: [
+    @Test("a host that is not an address, a spool it cannot write, a voice without its key: status 1 and the reason", arguments: [
         ("[agi]\nport = 0\nhost = \"not an address\"\n[metrics]\nport = 0\n[dialer]\nenabled = false\n",
          "touchbase: cannot listen for FastAGI on not an address:0: "),
         ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nspool = \"/nonexistent/outgoing\"\n",
@@ -35,16 +38,6 @@ struct ServeStartupTests {
         let run = try Self.serve(settings)
         #expect(run.status == 1)
         #expect(run.stderr.contains(expected), "\(run.stderr)")
-    }
-
-    @Test("a metrics port another program holds ends serve, naming the address")
-    func metricsPortInUse() async throws {
-        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = try #require(holder.localAddress?.port)
-        let run = try Self.serve("[agi]\nport = 0\n[metrics]\nport = \(port)\n[dialer]\nenabled = false\n")
-        try await holder.close()
-        #expect(run.status == 1)
-        #expect(run.stderr.contains("touchbase: cannot serve metrics on 127.0.0.1:\(port): address already in use\n"), "\(run.stderr)")
     }
 
     @Test("SIGTERM ends a running serve with status 0")
