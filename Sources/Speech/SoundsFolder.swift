@@ -8,7 +8,8 @@ public enum SoundsFolderStatus: Sendable, Hashable {
     case notWritable(reason: String)
     /// Something other than a folder is at the path.
     case notAFolder
-    /// Nothing is there; whether the nearest existing parent could hold it.
+    /// Nothing is there; the nearest thing that exists above it, and whether it is a folder
+    /// TouchBase can create the rest in.
     case missing(parent: String, parentWritable: Bool)
 
     /// Looks at `path` (absolute): no folder is created, no file written.
@@ -18,7 +19,8 @@ public enum SoundsFolderStatus: Sendable, Hashable {
             var parent = (path as NSString).deletingLastPathComponent
             while !parent.isEmpty, parent != "/", stat(parent, &info) != 0 { parent = (parent as NSString).deletingLastPathComponent }
             if parent.isEmpty { parent = "/" }
-            self = .missing(parent: parent, parentWritable: access(parent, W_OK) == 0)
+            let isFolder = stat(parent, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+            self = .missing(parent: parent, parentWritable: isFolder && access(parent, W_OK) == 0)
             return
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { self = .notAFolder; return }

@@ -17,20 +17,28 @@ public enum StartupChecks {
         case .notAFolder:
             return "the sounds folder \(folder) is not a folder"
         case .missing(let parent, false):
-            return "the sounds folder \(folder) does not exist and cannot be created: \(parent) is not writable"
+            return "the sounds folder \(folder) does not exist and cannot be created in \(parent), which is not a writable folder"
         case .missing(let parent, true):
             guard create else { return "the sounds folder \(folder) does not exist (\(parent) is writable, so touchbase serve will create it)" }
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 return nil
             } catch {
-                return "cannot create the sounds folder \(folder): \(error.localizedDescription)"
+                return "cannot create the sounds folder \(folder)"
             }
         }
     }
 
-    /// Why call files cannot be written to a spool folder, or `nil` when they can.
-    public static func spoolProblem(_ folder: String) -> String? {
+    /// Why call files cannot be written to a spool folder, or `nil` when they can. A folder that
+    /// does not exist yet is a problem only when `missingIsProblem` (check-config): serve waits
+    /// for Asterisk to be installed, warning, as the README says.
+    public static func spoolProblem(_ folder: String, missingIsProblem: Bool = true) -> String? {
+        var info = stat()
+        guard stat(folder, &info) == 0 else {
+            let reason = String(cString: strerror(errno)).lowercased()
+            return errno == ENOENT && !missingIsProblem ? nil : "cannot write call files to \(folder): \(reason)"
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "cannot write call files to \(folder): it is not a folder" }
         guard access(folder, W_OK) != 0 else { return nil }
         return "cannot write call files to \(folder): \(String(cString: strerror(errno)).lowercased())"
     }

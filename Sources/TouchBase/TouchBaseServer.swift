@@ -146,7 +146,7 @@ public enum TouchBaseServer {
         var problems = [StartupChecks.soundsFolderProblem(configuration.speech.absoluteSoundsFolder, create: true)]
         if configuration.dialer.enabled, case .callFile(let outgoing, let staging) = configuration.dialer.method {
             let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
-            problems += [StartupChecks.spoolProblem(spool.outgoingDirectory), StartupChecks.spoolProblem(spool.stagingDirectory)]
+            problems += [spool.outgoingDirectory, spool.stagingDirectory].map { StartupChecks.spoolProblem($0, missingIsProblem: false) }
         }
         if let problem = problems.compactMap({ $0 }).first { throw StartupFailure(description: problem) }
     }

@@ -6,8 +6,8 @@ import Testing
 /// `touchbase serve` as an administrator meets it: the built binary, started as a process.
 @Suite("touchbase serve starting and stopping", .serialized)
 struct ServeStartupTests {
-    static func serve(_ settings: String, whenListening: ((Process) -> Void)? = nil) throws -> BuiltTouchBase.Run {
-        let touchbase = try BuiltTouchBase(settings: settings)
+    static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> BuiltTouchBase.Run {
+        let touchbase = try BuiltTouchBase(settings: settings, soundsFolder: soundsFolder)
         defer { touchbase.remove() }
         return try touchbase.run(["serve"], whenListening: whenListening)
     }
@@ -29,20 +29,22 @@ struct ServeStartupTests {
     @Test("a host that is not an address, a spool it cannot write, a voice without its key: status 1 and the reason", arguments: [
         ("[agi]\nport = 0\nhost = \"not an address\"\n[metrics]\nport = 0\n[dialer]\nenabled = false\n",
          "touchbase: cannot listen for FastAGI on not an address:0: "),
-        ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nspool = \"/nonexistent/outgoing\"\n",
-         "touchbase: cannot write call files to /nonexistent/outgoing: no such file or directory\n"),
+        ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nspool = \"touchbase.toml\"\n",
+         "touchbase: cannot write call files to touchbase.toml: it is not a folder\n"),
+        ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nenabled = false\n[speech.fallback]\nurl = \"http://127.0.0.1:9\"\n",
+         "/touchbase.toml/sounds does not exist and cannot be created in "),
         ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nenabled = false\n[speech.voice]\nprovider = \"google\"\napi_key_env = \"TOUCHBASE_TEST_UNSET\"\n",
          "touchbase.toml: speech google: environment variable TOUCHBASE_TEST_UNSET (api_key_env) is not set\n"),
     ])
     func otherFailures(settings: String, expected: String) throws {
-        let run = try Self.serve(settings)
+        let run = try Self.serve(settings, soundsFolder: settings.contains("[speech.fallback]") ? "touchbase.toml/sounds" : "sounds")
         #expect(run.status == 1)
         #expect(run.stderr.contains(expected), "\(run.stderr)")
     }
 
-    @Test("SIGTERM ends a running serve with status 0")
+    @Test("SIGTERM ends a running serve with status 0, a spool that does not exist yet only warned about")
     func sigterm() throws {
-        let run = try Self.serve("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nenabled = false\n") { process in
+        let run = try Self.serve("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nspool = \"/nonexistent/outgoing\"\n") { process in
             kill(process.processIdentifier, SIGTERM)
         }
         #expect(run.status == 0, "\(run.stderr)")
