@@ -35,6 +35,8 @@ public struct TouchBaseConfiguration: Sendable {
     public var file: String?
     /// Settings used, but not quite as written, each with its file, line and key.
     public var warnings: [SettingsProblem] = []
+    /// Where each key of the file is.
+    private var keyLines = TOMLKeyLines("")
 
     /// The embedded defaults.
     public init() {}
@@ -45,16 +47,11 @@ public struct TouchBaseConfiguration: Sendable {
     /// - Throws: ``SettingsProblem`` with the file, the line and the key: TOML syntax errors,
     ///   unknown keys, values of the wrong type or out of range.
     public static func parse(_ text: String, file: String) throws -> TouchBaseConfiguration {
-        let lines = TOMLKeyLines(text)
-        func located(_ problem: SettingsProblem) -> SettingsProblem {
-            var problem = problem
-            problem.file = file
-            if problem.line == nil { problem.line = lines.line(of: problem.key) }
-            return problem
-        }
         var reader = SettingsReader(table: try TOMLSettings.table(parsing: text, file: file))
         var configuration = TouchBaseConfiguration()
         configuration.file = file
+        configuration.keyLines = TOMLKeyLines(text)
+        let located = configuration.located
         do {
             try reader.section("agi") { configuration.agi = try FastAGIServer.Configuration(reading: &$0) }
             try reader.section("database") { database in
@@ -74,6 +71,15 @@ public struct TouchBaseConfiguration: Sendable {
         }
         configuration.warnings = reader.warnings.map(located)
         return configuration
+    }
+
+    /// A problem found later with a setting (a voice's key variable not set at start-up), with
+    /// the file and the key's line filled in.
+    public func located(_ problem: SettingsProblem) -> SettingsProblem {
+        var problem = problem
+        problem.file = problem.file ?? file
+        if problem.line == nil, file != nil { problem.line = keyLines.line(of: problem.key) }
+        return problem
     }
 
     /// Reads a configuration file.

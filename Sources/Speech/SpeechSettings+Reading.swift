@@ -63,13 +63,20 @@ extension SpeechSettings {
     /// - Parameters:
     ///   - chosen: the HTTP voices to use instead of those the settings name (tests).
     ///   - environment: where API keys are read from.
-    /// - Throws: ``VoiceSettingsError`` naming the voice whose provider cannot be set up.
+    /// - Throws: ``SettingsProblem`` keyed `speech.voice` or `speech.fallback`, for the voice
+    ///   whose provider cannot be set up (a key variable that is not set, a missing URL).
     public func makeSpeaker(voices chosen: [any SpeechProvider]? = nil, environment: [String: String],
-                            logger: Logger) throws(VoiceSettingsError) -> MessageSpeaker {
+                            logger: Logger) throws(SettingsProblem) -> MessageSpeaker {
         var voices = chosen ?? []
         if chosen == nil {
-            voices.append(try voice.makeProvider(environment: environment))
-            if let fallback { voices.append(try fallback.makeProvider(environment: environment)) }
+            for (key, settings) in [("speech.voice", voice), ("speech.fallback", fallback)] {
+                guard let settings else { continue }
+                do {
+                    voices.append(try settings.makeProvider(environment: environment))
+                } catch {
+                    throw SettingsProblem(key: key, message: error.description)
+                }
+            }
         }
         return MessageSpeaker(voices: voices, localEngine: localEngine ? LocalSpeechEngine(voice: localVoice) : nil,
                               soundsFolder: absoluteSoundsFolder, logger: logger)

@@ -46,7 +46,7 @@ public struct TouchBaseAssembly: Sendable {
         do {
             speaker = try speech.makeSpeaker(voices: chosenVoices, environment: environment, logger: logger)
         } catch {
-            throw SettingsProblem(key: "speech", message: error.description, file: configuration.file)
+            throw configuration.located(error)
         }
         messages = MessagePreparation(scripts: scripts, speaker: speaker, policy: configuration.policy, metrics: metrics)
         let prerenderer = speech.prerender ? Prerenderer(messages: messages, inFlight: speech.inFlight, clock: clock, logger: logger) : nil
@@ -67,9 +67,9 @@ public struct TouchBaseAssembly: Sendable {
                     chosen = CallFileOriginator(spool: CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging))
                 case .ami(var login):
                     guard let secret = environment[configuration.dialer.amiSecretEnvironment], !secret.isEmpty else {
-                        throw SettingsProblem(key: "dialer.ami.secret_env",
-                                              message: "names \(configuration.dialer.amiSecretEnvironment), which is not set in the environment",
-                                              file: configuration.file)
+                        throw configuration.located(SettingsProblem(
+                            key: "dialer.ami.secret_env",
+                            message: "names \(configuration.dialer.amiSecretEnvironment), which is not set in the environment"))
                     }
                     login.secret = secret
                     chosen = AMIOriginator(configuration: login, logger: logger)

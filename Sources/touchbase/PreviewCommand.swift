@@ -42,7 +42,7 @@ struct PreviewCommand: AsyncParsableCommand {
         do {
             speaker = try speech.makeSpeaker(environment: ProcessInfo.processInfo.environment, logger: Logger(label: "touchbase"))
         } catch {
-            throw GlobalOptions.fail(error)
+            throw GlobalOptions.fail(configuration.located(error))
         }
         for step in steps {
             var before = state

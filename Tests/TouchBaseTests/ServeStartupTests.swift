@@ -34,7 +34,7 @@ struct ServeStartupTests {
         ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nenabled = false\n[speech.fallback]\nurl = \"http://127.0.0.1:9\"\n",
          "/touchbase.toml/sounds does not exist and cannot be created in "),
         ("[agi]\nport = 0\n[metrics]\nport = 0\n[dialer]\nenabled = false\n[speech.voice]\nprovider = \"google\"\napi_key_env = \"TOUCHBASE_TEST_UNSET\"\n",
-         "touchbase.toml: speech google: environment variable TOUCHBASE_TEST_UNSET (api_key_env) is not set\n"),
+         "touchbase.toml:12: speech.voice google: environment variable TOUCHBASE_TEST_UNSET (api_key_env) is not set\n"),
     ])
     func otherFailures(settings: String, expected: String) throws {
         let run = try Self.serve(settings, soundsFolder: settings.contains("[speech.fallback]") ? "touchbase.toml/sounds" : "sounds")
