@@ -127,7 +127,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "CadenceTests", dependencies: [
-            "Cadence",
+            "Cadence", "Settings",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
