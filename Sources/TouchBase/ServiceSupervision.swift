@@ -35,14 +35,16 @@ enum ServiceSupervision {
     ///
     /// - Parameters:
     ///   - services: the services, started in order and shut down in reverse.
-    ///   - shutdownLimit: how long a graceful shutdown may take before the run ends anyway.
+    ///   - grace: how long sessions may go on after the signal. Services still running 2
+    ///     seconds past it are cancelled; 5 seconds past it, the run ends anyway.
     /// - Throws: the first error a service throws, as soon as it throws, or ``ShutdownOverdue``.
-    static func run(_ services: [any Service], shutdownLimit: Duration, logger: Logger) async throws {
+    static func run(_ services: [any Service], grace: Duration, logger: Logger) async throws {
+        let shutdownLimit = grace + .seconds(5)
         let (failures, reporter) = AsyncStream.makeStream(of: (any Error).self)
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: Reporting(service: $0, report: { reporter.yield($0) })) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        configuration.maximumGracefulShutdownDuration = shutdownLimit
+        configuration.maximumGracefulShutdownDuration = grace + .seconds(2)
         let group = ServiceGroup(configuration: configuration)
         let running = Task {
             defer { reporter.finish() }
@@ -50,8 +52,8 @@ enum ServiceSupervision {
         }
         let deadline = Task {
             for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
-                try await Task.sleep(for: shutdownLimit + .seconds(5))
-                reporter.yield(ShutdownOverdue(limit: shutdownLimit + .seconds(5)))
+                try await Task.sleep(for: shutdownLimit)
+                reporter.yield(ShutdownOverdue(limit: shutdownLimit))
                 return
             }
         }

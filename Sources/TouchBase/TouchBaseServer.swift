@@ -137,8 +137,7 @@ public enum TouchBaseServer {
         if let prerenderer = assembly.prerenderer {
             services.append(PrerenderSweep(prerenderer: prerenderer, store: assembly.store, hours: configuration.speech.prerenderHours))
         }
-        let grace = configuration.agi.shutdownGracePeriod.nanoseconds
-        try await ServiceSupervision.run(services, shutdownLimit: .nanoseconds(grace) + .seconds(5), logger: logger)
+        try await ServiceSupervision.run(services, grace: .nanoseconds(configuration.agi.shutdownGracePeriod.nanoseconds), logger: logger)
     }
 
     /// Refuses to start when the sounds folder or the call-file spool cannot be written.
