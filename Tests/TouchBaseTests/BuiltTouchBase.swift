@@ -54,7 +54,7 @@ struct BuiltTouchBase {
 
     /// Runs `touchbase ARGUMENTS --config FILE`, waits up to `limit` seconds for it to end
     /// (after `whenListening` ran, once FastAGI listens), and kills it if it did not.
-    func run(_ arguments: [String], limit: Double = 5, whenListening: ((Process) -> Void)? = nil) throws -> Run {
+    func run(_ arguments: [String], limit: Double = 10, whenListening: ((Process) -> Void)? = nil) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments + ["--config", configuration.path]

@@ -22,7 +22,7 @@ struct ServeStartupTests {
         let run = try Self.serve(settings.replacingOccurrences(of: "PORT", with: "\(port)") + "[dialer]\nenabled = false\n")
         try await holder.close()
         #expect(run.status == 1)
-        #expect(run.seconds < 3, "took \(run.seconds) s")
+        #expect(run.seconds < 5, "took \(run.seconds) s (it takes well under one on an idle machine)")
         #expect(run.stderr.contains("touchbase: \(what) 127.0.0.1:\(port): address already in use\n"), "\(run.stderr)")
     }
 
