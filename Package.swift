@@ -132,7 +132,11 @@ let package = Package(
             "ConfigurationFile", "Settings", "AGI", "Cadence", "Dialer", "Speech", "Telemetry",
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
-        .testTarget(name: "TouchBaseCommandTests", dependencies: ["touchbase"]),
+        .testTarget(name: "TouchBaseCommandTests", dependencies: [
+            "touchbase",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
             "ConfigurationFile",

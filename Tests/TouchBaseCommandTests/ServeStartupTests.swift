@@ -6,10 +6,11 @@ import Testing
 /// `touchbase serve` as an administrator meets it: the built binary, started as a process.
 @Suite("touchbase serve starting and stopping", .serialized)
 struct ServeStartupTests {
-    static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> BuiltTouchBase.Run {
-        let touchbase = try BuiltTouchBase(settings: settings, soundsFolder: soundsFolder)
-        defer { touchbase.remove() }
-        return try touchbase.run(["serve"], whenListening: whenListening)
+    static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> TouchBaseBinary.Run {
+        let touchbase = try TouchBaseBinary()
+        let configuration = try touchbase.configuration(settings, soundsFolder: soundsFolder)
+        return try touchbase.run(["serve", "--config", configuration], limit: 10,
+                                 whenStderrHolds: whenListening.map { ("FastAGI listening", $0) })
     }
 
     @Test("a port another program holds ends serve at once, status 1, naming the address", arguments: [
