@@ -41,20 +41,20 @@ public struct AudioSocketFrameDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// Checks a header before its payload is awaited.
     private func check(kind: UInt8, length: Int) throws(AudioSocketProtocolError) {
+        let known = [AudioSocketFrame.hangupKind, AudioSocketFrame.uuidKind, AudioSocketFrame.dtmfKind, AudioSocketFrame.errorKind]
+        guard known.contains(kind) || AudioSocketSampleRate(rawValue: kind) != nil else { throw .unknownKind(kind) }
+        guard length <= maximumPayloadLength else {
+            throw .payloadTooLong(kind: kind, length: length, limit: maximumPayloadLength)
+        }
         let expected: String?
         switch kind {
         case AudioSocketFrame.hangupKind: expected = length == 0 ? nil : "no payload"
         case AudioSocketFrame.uuidKind: expected = length == 16 ? nil : "16 bytes of UUID"
         case AudioSocketFrame.dtmfKind: expected = length == 1 ? nil : "1 byte of DTMF digit"
         case AudioSocketFrame.errorKind: expected = nil
-        default:
-            guard AudioSocketSampleRate(rawValue: kind) != nil else { throw .unknownKind(kind) }
-            expected = length > 0 && length % 2 == 0 ? nil : "a whole number of 16-bit samples"
+        default: expected = length > 0 && length % 2 == 0 ? nil : "a whole number of 16-bit samples"
         }
         if let expected { throw .malformedPayload(kind: kind, length: length, expected: expected) }
-        guard length <= maximumPayloadLength else {
-            throw .payloadTooLong(kind: kind, length: length, limit: maximumPayloadLength)
-        }
     }
 
     /// The frame a checked header and its payload make.
