@@ -49,6 +49,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Cadence"),
+        // The call side of issue 11: the greeting analysis on an AudioSocket connection, the
+        // message after the beep. Knows nothing of the store.
+        .target(name: "VoicemailDrop", dependencies: [
+            "AudioSocket", "Greeting",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
         .target(name: "Greeting"),
         .target(name: "Scripts", dependencies: [
@@ -117,12 +123,23 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Reads Tests/Fixtures/audiosocket for the AudioSocket and VoicemailDrop tests.
+        .target(name: "AudioSocketTestSupport", dependencies: [
+            "AudioSocket",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], path: "Tests/AudioSocketTestSupport"),
         .testTarget(name: "AudioSocketTests", dependencies: [
-            "AudioSocket", "AGI",
+            "AudioSocket", "AGI", "AudioSocketTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOTestUtils", package: "swift-nio"),
+        ]),
+        .testTarget(name: "VoicemailDropTests", dependencies: [
+            "VoicemailDrop", "AudioSocket", "AudioSocketTestSupport", "Greeting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CadenceTests", dependencies: [
             "Cadence",

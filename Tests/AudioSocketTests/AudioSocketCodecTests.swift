@@ -1,4 +1,5 @@
 import AudioSocket
+import AudioSocketTestSupport
 import Foundation
 import NIOCore
 import NIOEmbedded

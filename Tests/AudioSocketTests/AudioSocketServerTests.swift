@@ -1,4 +1,5 @@
 import AudioSocket
+import AudioSocketTestSupport
 import Logging
 import NIOCore
 import NIOPosix

@@ -1,4 +1,5 @@
 import AudioSocket
+import AudioSocketTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing

@@ -5,27 +5,27 @@ import NIOEmbedded
 import Synchronization
 
 /// The recorded sessions in Tests/Fixtures/audiosocket, read from inside the repository.
-enum AudioSocketFixture: String, CaseIterable {
+public enum AudioSocketFixture: String, CaseIterable, Sendable {
     case greetingAndBeep = "mailbox-greeting-beep.bin"
     case messagePlayed = "mailbox-message-played.bin"
     case calleeHangsUp = "callee-hangs-up.bin"
 
     /// The UUID every recording's dialplan gave `AudioSocket()`.
-    static let callID = UUID(uuidString: "3c6e2f1a-9b0d-4e57-8a21-5f0c7d9e4b12")!
+    public static let callID = UUID(uuidString: "3c6e2f1a-9b0d-4e57-8a21-5f0c7d9e4b12")!
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/audiosocket")
 
     /// Every byte Asterisk sent, in order.
-    var bytes: [UInt8] { Self.file(rawValue) }
+    public var bytes: [UInt8] { Self.file(rawValue) }
 
     /// The message streamed into the mailbox: 8 kHz signed 16-bit little-endian samples.
-    static var messageSamples: [Int16] {
+    public static var messageSamples: [Int16] {
         AudioSocketFrame.samples(of: ByteBuffer(bytes: file("message-sent.sln")))
     }
 
     /// The raw message file.
-    static var messageBytes: [UInt8] { file("message-sent.sln") }
+    public static var messageBytes: [UInt8] { file("message-sent.sln") }
 
     static func file(_ name: String) -> [UInt8] {
         Array(try! Data(contentsOf: directory.appendingPathComponent(name)))
@@ -33,7 +33,7 @@ enum AudioSocketFixture: String, CaseIterable {
 }
 
 /// A connection's pipeline without its NIOAsyncChannel, on an EmbeddedChannel.
-func makeAudioSocketPipeline() throws -> (EmbeddedChannel, AudioSocketSessionHandler) {
+public func makeAudioSocketPipeline() throws -> (EmbeddedChannel, AudioSocketSessionHandler) {
     let channel = EmbeddedChannel()
     let session = AudioSocketSessionHandler(eventLoop: channel.eventLoop)
     try channel.pipeline.syncOperations.addHandlers([
@@ -43,7 +43,7 @@ func makeAudioSocketPipeline() throws -> (EmbeddedChannel, AudioSocketSessionHan
 }
 
 /// Feeds bytes in chunks of `chunkSize` and collects the events that come out.
-func replay(_ bytes: [UInt8], into channel: EmbeddedChannel, chunkSize: Int = 1000) throws -> [AudioSocketEvent] {
+public func replay(_ bytes: [UInt8], into channel: EmbeddedChannel, chunkSize: Int = 1000) throws -> [AudioSocketEvent] {
     var events: [AudioSocketEvent] = []
     for start in stride(from: 0, to: bytes.count, by: chunkSize) {
         try channel.writeInbound(ByteBuffer(bytes: bytes[start..<min(start + chunkSize, bytes.count)]))
@@ -53,7 +53,7 @@ func replay(_ bytes: [UInt8], into channel: EmbeddedChannel, chunkSize: Int = 10
 }
 
 /// Encodes frames to bytes as they go on the wire.
-func wireBytes(_ frames: [AudioSocketFrame]) throws -> [UInt8] {
+public func wireBytes(_ frames: [AudioSocketFrame]) throws -> [UInt8] {
     var out = ByteBuffer()
     for frame in frames { try AudioSocketFrameEncoder().encode(data: frame, out: &out) }
     return Array(out.readableBytesView)
@@ -61,27 +61,40 @@ func wireBytes(_ frames: [AudioSocketFrame]) throws -> [UInt8] {
 
 /// A clock whose sleeps return at once, moving its time to their deadline: pacing is checked
 /// against its readings with no waiting.
-final class InstantClock: Clock {
-    struct Instant: InstantProtocol {
-        var offset: Duration
-        func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        func duration(to other: Instant) -> Duration { other.offset - offset }
-        static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+public final class InstantClock: Clock {
+    /// Creates a clock at time zero.
+    public init() {}
+
+    /// A reading: the time since the clock started.
+    public struct Instant: InstantProtocol {
+        /// The time since the clock started.
+        public var offset: Duration
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private let current = Mutex(Instant(offset: .zero))
 
-    var now: Instant { current.withLock { $0 } }
-    var minimumResolution: Duration { .zero }
+    public var now: Instant { current.withLock { $0 } }
+    public var minimumResolution: Duration { .zero }
 
-    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+    public func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         try Task.checkCancellation()
         current.withLock { $0 = max($0, deadline) }
         await Task.yield()
     }
 
     /// Moves time on, as a write that stalls would.
-    func advance(by duration: Duration) {
+    public func advance(by duration: Duration) {
         current.withLock { $0 = $0.advanced(by: duration) }
+    }
+}
+
+extension AudioSocketFixture {
+    /// The events a handler receives from this recording, after its UUID.
+    public func events() throws -> [AudioSocketEvent] {
+        let (channel, _) = try makeAudioSocketPipeline()
+        return try replay(bytes, into: channel)
     }
 }
