@@ -25,22 +25,16 @@ struct RecordedAudioSocketTests {
         try channel.throwIfErrorCaught()
     }
 
-    @Test("the greeting and beep: 576 frames, two of them odd-sized (58 and 276 bytes)")
-    func greetingFrames() throws {
+    @Test("the mailbox sessions: every frame 320 bytes but two odd-sized ones (58 and 276 bytes)", arguments: [
+        (AudioSocketFixture.greetingAndBeep, 576), (AudioSocketFixture.messagePlayed, 709),
+    ])
+    func mailboxFrames(fixture: AudioSocketFixture, frames: Int) throws {
         let (channel, _) = try makeAudioSocketPipeline()
-        let sizes = Self.frameSizes(try replay(AudioSocketFixture.greetingAndBeep.bytes, into: channel))
-        #expect(sizes.count == 576)
+        let sizes = Self.frameSizes(try replay(fixture.bytes, into: channel))
+        #expect(sizes.count == frames)
         #expect(sizes.filter { $0 != 160 } == [29, 138])
-        let total = 574 * 160 + 29 + 138
+        let total = (frames - 2) * 160 + 29 + 138
         #expect(sizes.reduce(0, +) == total)
-    }
-
-    @Test("the message session: 709 frames of the callee's side")
-    func messageFrames() throws {
-        let (channel, _) = try makeAudioSocketPipeline()
-        let sizes = Self.frameSizes(try replay(AudioSocketFixture.messagePlayed.bytes, into: channel))
-        #expect(sizes.count == 709)
-        #expect(sizes.filter { $0 != 160 } == [29, 138])
     }
 
     @Test("the callee who hangs up: 86 frames, then a plain close with no hangup frame and no error")
