@@ -11,7 +11,7 @@ extension GreetingDetector {
         /// This is the trade-off of the whole detector: a person who answered "Hi, this is Dana."
         /// hears this much silence before the owner's phone rings, and a greeting that opens as
         /// briefly ("Hi, this is Sam Lee.") and then pauses longer than this is judged a person.
-        /// 1.8 s keeps every person under 2 s but loses such greetings with pauses of 2 s and
+        /// 1.8 s keeps every person under 2 s but loses such greetings with pauses near 2 s and
         /// more; from 2.2 s the whole corpus is judged right, and 2.4 s leaves a margin over the
         /// 2.2 s pause of the greeting in issue 11.
         public var personSilence: Duration
