@@ -1,6 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// What Telemetry is made of: swift-log, swift-metrics over swift-prometheus, and the NIO HTTP
+/// server Prometheus scrapes.
+let telemetryLibraries: [Target.Dependency] = [
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "CoreMetrics", package: "swift-metrics"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+] + ["NIOCore", "NIOPosix", "NIOHTTP1", "NIOConcurrencyHelpers"].map { .product(name: $0, package: "swift-nio") }
+
 let package = Package(
     name: "TouchBase",
     platforms: [.macOS(.v15)],
@@ -9,6 +19,7 @@ let package = Package(
         .executable(name: "greeting-bench", targets: ["greeting-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
+        .library(name: "AudioSocket", targets: ["AudioSocket"]),
         .library(name: "Greeting", targets: ["Greeting"]),
         // For the Benchmarks package beside the product (Benchmarks/Package.swift).
         .library(name: "Speech", targets: ["Speech"]),
@@ -23,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
@@ -32,13 +44,30 @@ let package = Package(
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr",
                        providers: [.apt(["libsoxr-dev"])]),
 
+        // The neutral table every module reads its own settings from, without knowing TOML.
+        .target(name: "Settings"),
         .target(name: "AGI", dependencies: [
+            "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Cadence"),
+        .target(name: "Cadence", dependencies: ["Settings"]),
+        // Depends on AGI for its peer allow-list only (AGIPeerFilter): the same type guards both servers.
+        .target(name: "AudioSocket", dependencies: [
+            "AGI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The call side of issue 11: the greeting analysis on an AudioSocket connection, the
+        // message after the beep. Knows nothing of the store.
+        .target(name: "VoicemailDrop", dependencies: [
+            "AudioSocket", "Greeting",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
         .target(name: "Greeting"),
         .target(name: "Scripts", dependencies: [
@@ -50,30 +79,38 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr", "Cadence", "Scripts",
+            "CCurl", "CSoxr", "Cadence", "Scripts", "Settings",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .target(name: "Dialer", dependencies: [
-            "Cadence", "Store", "Speech",
+            "Cadence", "Store", "Speech", "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // Logging and metrics: the console log handler, swift-metrics over swift-prometheus, and
+        // the small HTTP endpoint Prometheus scrapes.
+        .target(name: "Telemetry", dependencies: ["Settings"] + telemetryLibraries),
+        // The configuration layer: the TOML file, its lines, and the composition of every
+        // module's settings.
+        .target(name: "ConfigurationFile", dependencies: [
+            "Settings", "AGI", "Cadence", "Speech", "Dialer", "Telemetry",
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
+            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer",
+            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -88,8 +125,26 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Reads Tests/Fixtures/audiosocket for the AudioSocket and VoicemailDrop tests.
+        .target(name: "AudioSocketTestSupport", dependencies: [
+            "AudioSocket",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], path: "Tests/AudioSocketTestSupport"),
+        .testTarget(name: "AudioSocketTests", dependencies: [
+            "AudioSocket", "AGI", "AudioSocketTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTestUtils", package: "swift-nio"),
+        ]),
+        .testTarget(name: "VoicemailDropTests", dependencies: [
+            "VoicemailDrop", "AudioSocket", "AudioSocketTestSupport", "Greeting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "CadenceTests", dependencies: [
-            "Cadence",
+            "Cadence", "Settings",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
@@ -109,10 +164,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
+        .testTarget(name: "ConfigurationFileTests", dependencies: [
+            "ConfigurationFile", "Settings", "AGI", "Cadence", "Dialer", "Speech", "Telemetry",
+        ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
-        .testTarget(name: "TouchBaseCommandTests", dependencies: ["touchbase"]),
+        .testTarget(name: "TouchBaseCommandTests", dependencies: [
+            "touchbase",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
+            "ConfigurationFile",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Speech
 import Store
+import Telemetry
 
 /// TouchBase's AGI routes: `answered`, `failed`, `outcome`, `drop` and `inbound`.
 ///
