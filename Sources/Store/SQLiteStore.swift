@@ -4,7 +4,7 @@ import GRDB
 
 /// The default ``Store``: one SQLite file through GRDB, in WAL mode, with migrations.
 public final class SQLiteStore: Store {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) a database file and brings its schema up to date.
     ///
@@ -24,79 +24,6 @@ public final class SQLiteStore: Store {
     public init() throws {
         writer = try DatabaseQueue()
         try Self.migrator.migrate(writer)
-    }
-
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: contacts, follow-ups, calls, messages") { db in
-            try db.execute(sql: """
-                CREATE TABLE contact (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    name TEXT NOT NULL,
-                    phone TEXT NOT NULL UNIQUE,
-                    time_zone TEXT NOT NULL,
-                    owner_name TEXT NOT NULL,
-                    owner_dial TEXT NOT NULL,
-                    owner_callback TEXT NOT NULL,
-                    company TEXT NOT NULL,
-                    connection TEXT NOT NULL,
-                    topic TEXT NOT NULL,
-                    campaign TEXT,
-                    do_not_call INTEGER NOT NULL DEFAULT 0,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                CREATE TABLE follow_up (
-                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
-                    phase TEXT NOT NULL,
-                    step INTEGER NOT NULL,
-                    next_call_start REAL,
-                    state TEXT NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                CREATE INDEX follow_up_due ON follow_up(phase, next_call_start);
-                CREATE TABLE call (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    call_id TEXT NOT NULL UNIQUE,
-                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
-                    step INTEGER NOT NULL,
-                    dial_number INTEGER NOT NULL,
-                    started_at REAL NOT NULL,
-                    ended_at REAL,
-                    asterisk_unique_id TEXT,
-                    variables TEXT,
-                    outcome TEXT,
-                    message_left INTEGER,
-                    played_share REAL,
-                    voice TEXT,
-                    next_call_start REAL,
-                    next_call_end REAL,
-                    promise TEXT,
-                    note TEXT
-                );
-                CREATE INDEX call_contact ON call(contact_id, started_at);
-                CREATE TABLE message (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
-                    step INTEGER NOT NULL,
-                    text TEXT NOT NULL,
-                    promise TEXT,
-                    audio_path TEXT,
-                    voice TEXT,
-                    rendered_at REAL NOT NULL
-                );
-                CREATE INDEX message_contact ON message(contact_id, rendered_at);
-                """)
-        }
-        migrator.registerMigration("v2: who placed a call, its trunk and its prepared message") { db in
-            try db.execute(sql: """
-                ALTER TABLE call ADD COLUMN origin TEXT NOT NULL DEFAULT 'dialer';
-                ALTER TABLE call ADD COLUMN trunk TEXT;
-                ALTER TABLE call ADD COLUMN planned_message TEXT;
-                CREATE INDEX call_open ON call(ended_at, started_at);
-                """)
-        }
-        return migrator
     }
 
     private static let encoder: JSONEncoder = {
@@ -222,10 +149,11 @@ public final class SQLiteStore: Store {
 
     static func insertCall(_ call: CallStart, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message,
+                asterisk_unique_id, asterisk_linked_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970,
-                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode)])
+                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode), call.asteriskUniqueID,
+                             call.asteriskLinkedID])
     }
 
     public func finishCall(_ call: CallFinish) async throws {
@@ -242,9 +170,10 @@ public final class SQLiteStore: Store {
         let contactID: Int64 = row["contact_id"]
         let state = call.decision.state
         try db.execute(sql: """
-            UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
-                voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
-            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, try encode(call.variables),
+            UPDATE call SET ended_at = ?, asterisk_unique_id = COALESCE(asterisk_unique_id, ?),
+                asterisk_linked_id = COALESCE(asterisk_linked_id, ?), variables = ?, outcome = ?, message_left = ?,
+                played_share = ?, voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
+            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, call.asteriskLinkedID, try encode(call.variables),
                              call.outcome.name + (call.outcome.detail.map { ":" + $0 } ?? ""), call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
@@ -311,7 +240,8 @@ public final class SQLiteStore: Store {
         func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
         return CallRecord(callID: row["call_id"], contactID: row["contact_id"], contactName: row["contact_name"], step: row["step"],
                           dialNumber: row["dial_number"], startedAt: date("started_at")!, endedAt: date("ended_at"),
-                          asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"], outcome: row["outcome"],
+                          asteriskUniqueID: row["asterisk_unique_id"], asteriskLinkedID: row["asterisk_linked_id"],
+                          variables: row["variables"], outcome: row["outcome"],
                           messageLeft: row["message_left"], playedShare: row["played_share"], voice: row["voice"],
                           nextCallStart: date("next_call_start"), nextCallEnd: date("next_call_end"), promise: row["promise"],
                           note: row["note"], origin: row["origin"], trunk: row["trunk"],

@@ -35,6 +35,19 @@ public protocol Store: Sendable {
     /// Records a call that started and ended in one report (a hand-dialled call's outcome, an
     /// agent's drop, a callback), with the follow-up's new state, in one transaction.
     func recordCall(_ start: CallStart, _ finish: CallFinish) async throws
+    /// Records one leg's report of a hand-dialled call, joined to the call by Asterisk's linkedid,
+    /// which every channel of the call shares, in one transaction.
+    ///
+    /// The first report of a call (no hand-dialled call recorded under `start.asteriskLinkedID`)
+    /// records it as placed, with no outcome; a later one gets the call recorded first, so the
+    /// agent's hook and the callee's drop, in whichever order they come, are one call. The
+    /// caller's leg (the agent's channel, whose CDR is the call's) sets the call's uniqueid;
+    /// the callee's leg sets it only on a call that has none.
+    ///
+    /// - Returns: the call as recorded, with its outcome if a report has settled it already.
+    func joinCall(_ start: CallStart, leg: CallLeg) async throws -> CallRecord
+    /// The newest call recorded under a linkedid.
+    func call(linkedID: String) async throws -> CallRecord?
     /// Calls placed that have no outcome yet, oldest first.
     func openCalls() async throws -> [CallRecord]
     /// Calls placed at or after `date`, oldest first (the dialer's pacing).
@@ -81,10 +94,15 @@ public struct CallStart: Sendable, Hashable {
     public var trunk: String?
     /// The message prepared for voicemail before the call.
     public var plannedMessage: PlannedMessage?
+    /// Asterisk's uniqueid of the channel that reported the call, when a report starts it.
+    public var asteriskUniqueID: String?
+    /// Asterisk's linkedid of the call, shared by all its channels and written in its CDRs.
+    public var asteriskLinkedID: String?
 
     /// Creates a call start.
     public init(callID: String, contactID: Int64, step: MessageStep, dialNumber: Int, startedAt: Date,
-                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
+                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil,
+                asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.step = step
@@ -93,7 +111,17 @@ public struct CallStart: Sendable, Hashable {
         self.origin = origin
         self.trunk = trunk
         self.plannedMessage = plannedMessage
+        self.asteriskUniqueID = asteriskUniqueID
+        self.asteriskLinkedID = asteriskLinkedID
     }
+}
+
+/// Which channel of a hand-dialled call a report comes from.
+public enum CallLeg: Sendable, Hashable {
+    /// The agent's channel, which dialled: the hook runs on it, and its CDR is the call's.
+    case caller
+    /// The callee's channel: the drop route runs on it once the drop key sent it away.
+    case callee
 }
 
 /// Who placed a call.
@@ -144,8 +172,10 @@ public struct CallFinish: Sendable, Hashable {
     public var callID: String
     /// When the call ended.
     public var endedAt: Date
-    /// Asterisk's unique id of the channel.
+    /// Asterisk's unique id of the channel; kept when the call has one already.
     public var asteriskUniqueID: String?
+    /// Asterisk's linkedid of the call, shared by all its channels.
+    public var asteriskLinkedID: String?
     /// The variables as Asterisk set them.
     public var variables: AsteriskCallVariables
     /// The normalized outcome.
@@ -159,12 +189,13 @@ public struct CallFinish: Sendable, Hashable {
     public var decision: FollowUpDecision
 
     /// Creates a call finish.
-    public init(callID: String, endedAt: Date, asteriskUniqueID: String? = nil, variables: AsteriskCallVariables,
-                outcome: DialOutcome, messagePlayed: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil,
-                decision: FollowUpDecision) {
+    public init(callID: String, endedAt: Date, asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil,
+                variables: AsteriskCallVariables, outcome: DialOutcome, messagePlayed: MessageStep? = nil,
+                playedShare: Double? = nil, voice: String? = nil, decision: FollowUpDecision) {
         self.callID = callID
         self.endedAt = endedAt
         self.asteriskUniqueID = asteriskUniqueID
+        self.asteriskLinkedID = asteriskLinkedID
         self.variables = variables
         self.outcome = outcome
         self.messagePlayed = messagePlayed
@@ -183,7 +214,11 @@ public struct CallRecord: Sendable, Hashable, Codable {
     public var dialNumber: Int
     public var startedAt: Date
     public var endedAt: Date?
+    /// Asterisk's uniqueid: the CDR `uniqueid` of the channel the call is logged for (the
+    /// originated channel, or the agent's channel of a hand-dialled call).
     public var asteriskUniqueID: String?
+    /// Asterisk's linkedid, the CDR `linkedid` every channel of the call carries.
+    public var asteriskLinkedID: String?
     /// The raw Asterisk variables, as JSON.
     public var variables: String?
     /// The normalized outcome's name (`voicemail`, `busy`, ...); `nil` while the call is under way.
