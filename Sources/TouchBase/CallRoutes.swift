@@ -38,9 +38,10 @@ public struct CallHandlingSettings: Sendable, Hashable {
 /// TouchBase's AGI routes: `answered`, `failed`, `outcome`, `drop` and `inbound`.
 ///
 /// Every route finds its call by the `TOUCHBASE_CALL` channel variable TouchBase set when it
-/// originated the call, and otherwise by number; records the outcome and the cadence's decision
-/// in the store (committed before the route goes on); and sets `CDR(userfield)` to the call id
-/// so Asterisk's CDRs join TouchBase's call log.
+/// originated the call, and otherwise by number (a hand-dialled call's two reports, the hook's
+/// and the drop's, by the call's linkedid); records the outcome and the cadence's decision in
+/// the store (committed before the route goes on), with the channel's uniqueid and the call's
+/// linkedid; and sets `CDR(userfield)` to the call id, so Asterisk's CDRs join TouchBase's log.
 public struct CallRoutes: Sendable {
     public var store: any Store
     public var policy: CallingPolicy
@@ -86,6 +87,7 @@ public struct CallRoutes: Sendable {
         let amdStatus = try await session.getVariable("AMDSTATUS")
         let amdCause = try await session.getVariable("AMDCAUSE")
         let callID = try await session.getVariable("TOUCHBASE_CALL")
+        let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
         let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
         let status = amdStatus?.uppercased()
@@ -96,13 +98,13 @@ public struct CallRoutes: Sendable {
             let (plan, planned) = try await message(for: call, at: clock())
             let played = try await playAfterBeep(session, plan.audioPath)
             let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
-            try await finish(session, call: call, variables: variables, outcome: outcome, plan: plan,
+            try await finish(session, call: call, ids: ids, variables: variables, outcome: outcome, plan: plan,
                              promised: planned ? plan.promise : nil)
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
-        try await finish(session, call: call, variables: variables, outcome: outcome, plan: nil, promised: nil)
+        try await finish(session, call: call, ids: ids, variables: variables, outcome: outcome, plan: nil, promised: nil)
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
         guard person, !session.isHungUp else { return }
         switch settings.humanAnswer {
@@ -122,49 +124,11 @@ public struct CallRoutes: Sendable {
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         let dialStatus = try await session.getVariable("DIALSTATUS")
         let hangupCause = try await session.getVariable("HANGUPCAUSE")
+        let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "failed") else { return }
         let variables = AsteriskCallVariables(dialStatus: dialStatus, reason: reason, hangupCause: hangupCause)
-        try await finish(session, call: call, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
+        try await finish(session, call: call, ids: ids, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-    }
-
-    // MARK: outcome
-
-    /// The hook after a call dialled by hand: `Gosub(touchbase-hook,s,1(NUMBER))` after Dial().
-    /// DIALSTATUS says what happened; the contact is found by the number.
-    func outcome(_ session: AGISession) async throws {
-        let dialStatus = try await session.getVariable("DIALSTATUS")
-        let hangupCause = try await session.getVariable("HANGUPCAUSE")
-        let callID = try await session.getVariable("TOUCHBASE_CALL")
-        if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
-            let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-            try await finish(session, call: call, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
-            try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-            return
-        }
-        guard let contact = try await contact(session, number: session.arguments.first, route: "outcome") else { return }
-        let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-        let id = try await record(session, contact: contact, origin: .hook, variables: variables, outcome: variables.outcome())
-        try? await session.setVariable("CDR(userfield)", to: id)
-    }
-
-    // MARK: drop
-
-    /// An agent pressed the drop key on a call dialled by hand: the callee's leg is here, at
-    /// their voicemail. The message for the contact's current step plays after the beep.
-    func drop(_ session: AGISession) async throws {
-        guard let contact = try await contact(session, number: session.arguments.first, route: "drop") else { return }
-        guard let id = contact.id, let state = try await store.followUp(contactID: id), state.phase == .active else {
-            try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
-            return
-        }
-        let (plan, _) = try await messages.prepare(for: contact, state: state, at: clock())
-        let played = try await playAfterBeep(session, plan.audioPath)
-        let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
-        let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples)
-        let callID = try await record(session, contact: contact, origin: .drop, variables: variables, outcome: outcome,
-                                      plan: plan)
-        try? await session.setVariable("CDR(userfield)", to: callID)
     }
 
     // MARK: inbound
@@ -183,7 +147,7 @@ public struct CallRoutes: Sendable {
             session.logger.error("Owner's dial string refused", metadata: ["dial": "\(contact.owner.dialString)"])
             return
         }
-        let callID = try await record(session, contact: contact, origin: .inbound,
+        let callID = try await record(session, contact: contact, origin: .inbound, ids: try await channelIDs(session),
                                       variables: AsteriskCallVariables(), outcome: .calledBack)
         try await session.setVariable("TOUCHBASE_OWNER_DIAL", to: contact.owner.dialString)
         try? await session.setVariable("CDR(userfield)", to: callID)
@@ -198,7 +162,7 @@ public struct CallRoutes: Sendable {
         var state: FollowUpState
     }
 
-    private func placedCall(_ session: AGISession, callID: String?, route: String) async throws -> PlacedCall? {
+    func placedCall(_ session: AGISession, callID: String?, route: String) async throws -> PlacedCall? {
         var record: CallRecord?
         if let callID, !callID.isEmpty {
             record = try await store.call(callID: callID)
@@ -215,7 +179,7 @@ public struct CallRoutes: Sendable {
         return PlacedCall(record: record, contact: contact, state: state)
     }
 
-    private func contact(_ session: AGISession, number: String?, route: String) async throws -> Contact? {
+    func contact(_ session: AGISession, number: String?, route: String) async throws -> Contact? {
         guard let raw = number?.split(separator: "@").first.map(String.init), !raw.isEmpty else {
             try? await session.verbose("TouchBase \(route): no number given; nothing recorded")
             return nil
@@ -241,7 +205,7 @@ public struct CallRoutes: Sendable {
     }
 
     /// Waits out the greeting and the beep, then plays the message; returns how much played.
-    private func playAfterBeep(_ session: AGISession, _ path: String) async throws -> Int {
+    func playAfterBeep(_ session: AGISession, _ path: String) async throws -> Int {
         guard !session.isHungUp else { return 0 }
         try await session.exec("WaitForSilence", [String(settings.silenceMilliseconds), String(settings.silenceIterations),
                                                   String(settings.silenceTimeoutSeconds)])
@@ -267,13 +231,13 @@ public struct CallRoutes: Sendable {
         try await session.exec("Dial", [contact.owner.dialString, String(settings.ownerRingSeconds), "r"])
     }
 
-    private func finish(_ session: AGISession, call: PlacedCall, variables: AsteriskCallVariables, outcome: DialOutcome,
-                        plan: PlannedMessage?, promised: SpokenPromise?) async throws {
+    func finish(_ session: AGISession, call: PlacedCall, ids: ChannelIDs, variables: AsteriskCallVariables, outcome: DialOutcome,
+                plan: PlannedMessage?, promised: SpokenPromise?) async throws {
         let now = clock()
         let decision = FollowUp.decide(contact: call.contact, state: call.state, outcome: outcome, now: now, policy: policy,
                                        promised: promised)
-        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID,
-                                variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
+        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: ids.uniqueID,
+                                asteriskLinkedID: ids.linkedID, variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
                                 playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
         do {
             try await store.finishCall(finish)
@@ -287,18 +251,17 @@ public struct CallRoutes: Sendable {
     }
 
     /// Records a call that starts and ends in this report; returns its id.
-    private func record(_ session: AGISession, contact: Contact, origin: CallOrigin, variables: AsteriskCallVariables,
-                        outcome: DialOutcome, plan: PlannedMessage? = nil) async throws -> String {
+    func record(_ session: AGISession, contact: Contact, origin: CallOrigin, ids: ChannelIDs, variables: AsteriskCallVariables,
+                outcome: DialOutcome) async throws -> String {
         guard let id = contact.id else { throw StoreError("contact \(contact.name) has no id") }
         let state = try await store.followUp(contactID: id) ?? FollowUpState()
         let now = clock()
         let callID = CallID.make(now: now)
-        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy, promised: plan?.promise)
+        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
         let start = CallStart(callID: callID, contactID: id, step: state.step, dialNumber: state.dialsThisStep + 1, startedAt: now,
-                              origin: origin, plannedMessage: plan)
-        let finish = CallFinish(callID: callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID, variables: variables,
-                                outcome: outcome, messagePlayed: plan == nil ? nil : state.step,
-                                playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
+                              origin: origin, asteriskUniqueID: ids.uniqueID, asteriskLinkedID: ids.linkedID)
+        let finish = CallFinish(callID: callID, endedAt: now, asteriskUniqueID: ids.uniqueID, asteriskLinkedID: ids.linkedID,
+                                variables: variables, outcome: outcome, decision: decision)
         try await store.recordCall(start, finish)
         counted(outcome: outcome, decision: decision, contact: contact, session: session)
         return callID
@@ -322,15 +285,5 @@ public struct CallRoutes: Sendable {
 
     static func printable(_ text: String) -> String {
         String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(80))
-    }
-}
-
-/// TouchBase's call ids: `tb-` with the time and randomness, safe in a file name, a channel
-/// variable and a CDR field.
-public enum CallID {
-    /// A new call id.
-    public static func make(now: Date) -> String {
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        return "tb-\(String(millis, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 }
