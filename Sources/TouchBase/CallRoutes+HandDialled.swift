@@ -19,12 +19,11 @@ extension CallRoutes {
     /// handler. DIALSTATUS says what happened; the contact is found by the number. A call the
     /// agent dropped is left to the drop's report and joined to it.
     func outcome(_ session: AGISession) async throws {
-        let dialStatus = try await session.getVariable("DIALSTATUS")
-        let hangupCause = try await session.getVariable("HANGUPCAUSE")
+        let variables = AsteriskCallVariables(dialStatus: try await session.getVariable("DIALSTATUS"),
+                                              hangupCause: try await session.getVariable("HANGUPCAUSE"))
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         let dropped = try await session.getVariable("TOUCHBASE_DROPPED")
         let ids = try await channelIDs(session)
-        let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
         if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
             try await finish(session, call: call, ids: ids, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
