@@ -55,6 +55,12 @@ extension CallRoutes {
         guard let contact = try await dropContact(session, joined: joined, route: "drop"), let id = contact.id,
               let state = try await store.followUp(contactID: id) else { return }
         let record = try await join(contact: contact, ids: ids, leg: .callee)
+        if let settled = record.outcome {
+            session.logger.warning("""
+                The hook settled this call before the drop: is touchbase_drop in features.conf the Gosub of \
+                features_touchbase.conf?
+                """, metadata: ["call": "\(record.callID)", "outcome": "\(settled)"])
+        }
         var plan: PlannedMessage?
         var played = 0
         if state.phase == .active {
