@@ -236,8 +236,8 @@ public struct CallRoutes: Sendable {
         let now = clock()
         let decision = FollowUp.decide(contact: call.contact, state: call.state, outcome: outcome, now: now, policy: policy,
                                        promised: promised)
-        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: ids.uniqueID,
-                                asteriskLinkedID: ids.linkedID, variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
+        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: ids.uniqueID, asteriskLinkedID: ids.linkedID,
+                                variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
                                 playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
         do {
             try await store.finishCall(finish)
