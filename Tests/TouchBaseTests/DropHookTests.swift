@@ -188,4 +188,29 @@ struct DropHookTests {
             #expect(state.phase == .active && state.step == .first && state.dialsThisStep == 1)
         }
     }
+
+    @Test("a drop whose extension is not the number still finds its contact through the call the hook recorded")
+    func dropFindsContactThroughHook() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let call = DroppedCall(h: h, number: "+16175550100", agent: "1795446000.21", callee: "1795446000.22")
+            try await call.hook()
+            _ = try await h.asterisk.session(route: "drop", arguments: ["trunk/sip:office@example.com"],
+                                             environment: ["agi_uniqueid": call.callee],
+                                             answer: voicemailAnswers(callID: nil, linkedID: call.agent))
+            let calls = try await h.store.calls(contactID: contact.id!)
+            #expect(calls.map(\.messageLeft) == [1])
+        }
+    }
+
+    @Test("a hand-dialled call a person answered, with no drop key pressed, is still a person reached")
+    func answeredWithoutDropIsReached() async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            _ = try await h.asterisk.session(route: "outcome", arguments: ["+16175550100"], environment: ["agi_uniqueid": "1795446000.21"],
+                                             answer: hookAnswers(linkedID: "1795446000.21", dropped: false))
+            #expect(try await h.store.calls(contactID: contact.id!).map(\.outcome) == ["human"])
+            #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .reached)
+        }
+    }
 }
