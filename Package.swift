@@ -47,13 +47,15 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr",
+            "CCurl", "CSoxr", "Cadence", "Scripts",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Dialer", dependencies: [
+            "Cadence", "Store", "Speech",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "TouchBase", dependencies: [
             "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
@@ -108,7 +110,8 @@ let package = Package(
         ]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
-            "Dialer",
+            "Dialer", "Cadence", "Store",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),

@@ -13,6 +13,14 @@ public struct MessageAudio: Sendable, Hashable {
     public var voice: String
     /// Whether it came from the cache with no synthesis.
     public var fromCache: Bool
+
+    /// Whether audio rendered earlier for `path` is still there for Asterisk to play.
+    ///
+    /// - Parameter path: a ``path`` as rendered, without extension.
+    /// - Returns: whether its `.sln16` exists (written last, it marks both files complete).
+    public static func isPlayable(atPath path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path + ".sln16")
+    }
 }
 
 /// The local engine that speaks when every HTTP voice has failed, so a message is still left.

@@ -21,7 +21,7 @@ extension SQLiteStore {
             try Row.fetchOne(db, sql: """
                 SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
                 WHERE call.asterisk_linked_id = ? ORDER BY call.id DESC LIMIT 1
-                """, arguments: [linkedID]).map(Self.callRecord)
+                """, arguments: [linkedID]).map { try Self.callRecord($0) }
         }
     }
 
@@ -37,6 +37,6 @@ extension SQLiteStore {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id WHERE call_id = ?
             """, arguments: [callID]) else { throw StoreError("no call with id \(callID)") }
-        return callRecord(row)
+        return try callRecord(row)
     }
 }

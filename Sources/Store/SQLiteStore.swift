@@ -165,7 +165,9 @@ public final class SQLiteStore: Store {
             throw StoreError("no call with id \(call.callID)")
         }
         guard (row["ended_at"] as Double?) == nil else {
-            throw CallAlreadyFinished(callID: call.callID, outcome: row["outcome"])
+            throw CallAlreadyFinished(callID: call.callID, outcome: (row["outcome"] as String?).map {
+                DialOutcome(logValue: $0, playedShare: nil)
+            })
         }
         let contactID: Int64 = row["contact_id"]
         let state = call.decision.state
@@ -174,7 +176,7 @@ public final class SQLiteStore: Store {
                 asterisk_linked_id = COALESCE(asterisk_linked_id, ?), variables = ?, outcome = ?, message_left = ?,
                 played_share = ?, voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
             """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, call.asteriskLinkedID, try encode(call.variables),
-                             call.outcome.name + (call.outcome.detail.map { ":" + $0 } ?? ""), call.decision.messageLeft?.rawValue,
+                             call.outcome.logValue, call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
                              call.decision.messageLeft != nil ? state.promise?.phrase : nil, call.decision.note, call.callID])
@@ -236,22 +238,38 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func callRecord(_ row: Row) -> CallRecord {
+    /// A call row read back typed; a value no release wrote (a step out of range, an origin
+    /// unknown) is a ``StoreError`` naming the call, not a silent default.
+    static func callRecord(_ row: Row) throws -> CallRecord {
         func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
-        return CallRecord(callID: row["call_id"], contactID: row["contact_id"], contactName: row["contact_name"], step: row["step"],
-                          dialNumber: row["dial_number"], startedAt: date("started_at")!, endedAt: date("ended_at"),
-                          asteriskUniqueID: row["asterisk_unique_id"], asteriskLinkedID: row["asterisk_linked_id"],
-                          variables: row["variables"], outcome: row["outcome"],
-                          messageLeft: row["message_left"], playedShare: row["played_share"], voice: row["voice"],
-                          nextCallStart: date("next_call_start"), nextCallEnd: date("next_call_end"), promise: row["promise"],
-                          note: row["note"], origin: row["origin"], trunk: row["trunk"],
+        let callID: String = row["call_id"]
+        let playedShare: Double? = row["played_share"]
+        return CallRecord(callID: callID, contactID: row["contact_id"], contactName: row["contact_name"],
+                          step: try step(row["step"], of: "call \(callID)"), dialNumber: row["dial_number"], startedAt: date("started_at")!,
+                          endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"],
+                          asteriskLinkedID: row["asterisk_linked_id"], variables: row["variables"],
+                          outcome: (row["outcome"] as String?).map { DialOutcome(logValue: $0, playedShare: playedShare) },
+                          messageLeft: try (row["message_left"] as Int?).map { try step($0, of: "call \(callID)") },
+                          playedShare: playedShare, voice: row["voice"], nextCallStart: date("next_call_start"),
+                          nextCallEnd: date("next_call_end"), promise: row["promise"], note: row["note"],
+                          origin: try origin(row["origin"], call: callID), trunk: row["trunk"],
                           plannedMessage: (row["planned_message"] as String?).flatMap { try? decode(PlannedMessage.self, $0) })
+    }
+
+    static func step(_ value: Int, of what: String) throws -> MessageStep {
+        guard let step = MessageStep(rawValue: value) else { throw StoreError("\(what) has step \(value), not 1, 2 or 3") }
+        return step
+    }
+
+    static func origin(_ value: String, call: String) throws -> CallOrigin {
+        guard let origin = CallOrigin(rawValue: value) else { throw StoreError("call \(call) has an unknown origin \(value)") }
+        return origin
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {
         try await writer.write { db in
             try db.execute(sql: "INSERT INTO message (contact_id, step, text, promise, audio_path, voice, rendered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [message.contactID, message.step, message.text, message.promise, message.audioPath, message.voice,
+                           arguments: [message.contactID, message.step.rawValue, message.text, message.promise, message.audioPath, message.voice,
                                        message.renderedAt.timeIntervalSince1970])
         }
     }
@@ -259,18 +277,10 @@ public final class SQLiteStore: Store {
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
-                MessageRecord(contactID: row["contact_id"], step: row["step"], text: row["text"], promise: row["promise"],
+                MessageRecord(contactID: row["contact_id"], step: try Self.step(row["step"], of: "a message of contact \(contactID)"), text: row["text"], promise: row["promise"],
                               audioPath: row["audio_path"], voice: row["voice"],
                               renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
             }
         }
-    }
-}
-
-extension DialOutcome {
-    /// The raw value kept with an unknown outcome.
-    var detail: String? {
-        if case .unknown(let raw) = self { return raw }
-        return nil
     }
 }

@@ -1,6 +1,8 @@
 import AGI
 import Cadence
+import Dialer
 import Foundation
+import Speech
 import Store
 
 /// The routes of calls an agent dials by hand: the hook that reports how the agent's `Dial()`
@@ -25,7 +27,7 @@ extension CallRoutes {
         let dropped = try await session.getVariable("TOUCHBASE_DROPPED")
         let ids = try await channelIDs(session)
         if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
-            try await finish(session, call: call, ids: ids, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
+            try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: variables.outcome()))
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
@@ -39,7 +41,7 @@ extension CallRoutes {
             return
         }
         guard let contact = try await contact(session, number: session.arguments.first, route: "outcome") else { return }
-        let id = try await record(session, contact: contact, origin: .hook, ids: ids, variables: variables, outcome: variables.outcome())
+        let id = try await record(session, contact: contact, origin: .hook, ids: ids, .init(variables: variables, outcome: variables.outcome()))
         try? await session.setVariable("CDR(userfield)", to: id)
     }
 
@@ -55,7 +57,7 @@ extension CallRoutes {
         guard let contact = try await dropContact(session, joined: joined, route: "drop"), let id = contact.id,
               let state = try await store.followUp(contactID: id) else { return }
         let record = try await join(contact: contact, ids: ids, leg: .callee)
-        if let settled = record.outcome {
+        if let settled = record.outcome?.logValue {
             session.logger.warning("""
                 The hook settled this call before the drop: is touchbase_drop in features.conf the Gosub of \
                 features_touchbase.conf?
@@ -65,20 +67,20 @@ extension CallRoutes {
         var played = 0
         if state.phase == .active {
             let now = clock()
-            let (prepared, words) = try await messages.prepare(for: contact, state: state, at: now)
-            try await store.recordMessage(MessageRecord(contactID: id, step: state.step.rawValue, text: words.text,
-                                                        promise: prepared.promise?.phrase, audioPath: prepared.audioPath,
-                                                        voice: prepared.voice, renderedAt: now))
-            plan = prepared
-            played = try await playAfterBeep(session, prepared.audioPath)
+            let prepared = try await messages.prepare(for: contact, state: state, at: now)
+            try await store.recordMessage(MessageRecord(contactID: id, step: state.step, text: prepared.words.text,
+                                                        promise: prepared.promise?.phrase, audioPath: prepared.audio.path,
+                                                        voice: prepared.audio.voice, renderedAt: now))
+            plan = PlannedMessage(prepared)
+            played = try await playAfterBeep(session, prepared.audio.path)
         } else {
             try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
         }
         // The agent heard the greeting: it is voicemail, and a message counts only if it played.
         let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
         let outcome = variables.outcome(playedSamples: played, audioSamples: plan?.samples)
-        try await finish(session, call: PlacedCall(record: record, contact: contact, state: state), ids: ids, variables: variables,
-                         outcome: outcome, plan: plan, promised: plan?.promise)
+        try await finish(session, call: PlacedCall(record: record, contact: contact, state: state), ids: ids,
+                         .init(variables: variables, outcome: outcome, message: plan, promised: plan?.promise))
         try? await session.setVariable("CDR(userfield)", to: record.callID)
     }
 

@@ -3,6 +3,7 @@ import Cadence
 import Dialer
 import Foundation
 import Logging
+import Speech
 import Store
 
 /// How the `answered` and `drop` routes treat a call: what counts as voicemail, how long to
@@ -66,6 +67,11 @@ public struct CallRoutes: Sendable {
         self.scheduled = scheduled
     }
 
+    /// How the routes settle a call: the one path the dialer shares.
+    var settlement: CallSettlement {
+        CallSettlement(store: store, policy: policy, metrics: metrics, scheduled: scheduled)
+    }
+
     /// Adds the routes to a router.
     public func add(to router: inout AGIRouter) {
         router.on("answered") { try await self.answered($0) }
@@ -90,23 +96,21 @@ public struct CallRoutes: Sendable {
         let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
         let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
-        let status = amdStatus?.uppercased()
-        let voicemail = status == "MACHINE" || (status == "NOTSURE" && settings.notSureIsMachine)
-        let person = status == "HUMAN" || (status == "NOTSURE" && !settings.notSureIsMachine)
+        let detection = variables.machineDetection(notSureIsMachine: settings.notSureIsMachine)
 
-        if voicemail {
+        if detection.verdict == .machine {
             let (plan, planned) = try await message(for: call, at: clock())
             let played = try await playAfterBeep(session, plan.audioPath)
             let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
-            try await finish(session, call: call, ids: ids, variables: variables, outcome: outcome, plan: plan,
-                             promised: planned ? plan.promise : nil)
+            try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: outcome, message: plan,
+                                                                  promised: planned ? plan.promise : nil))
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
-        try await finish(session, call: call, ids: ids, variables: variables, outcome: outcome, plan: nil, promised: nil)
+        try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: outcome))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-        guard person, !session.isHungUp else { return }
+        guard detection.verdict == .person, !session.isHungUp else { return }
         switch settings.humanAnswer {
         case .connect:
             try await connectToOwner(session, call.contact)
@@ -127,7 +131,7 @@ public struct CallRoutes: Sendable {
         let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "failed") else { return }
         let variables = AsteriskCallVariables(dialStatus: dialStatus, reason: reason, hangupCause: hangupCause)
-        try await finish(session, call: call, ids: ids, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
+        try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: variables.outcome()))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
     }
 
@@ -148,7 +152,7 @@ public struct CallRoutes: Sendable {
             return
         }
         let callID = try await record(session, contact: contact, origin: .inbound, ids: try await channelIDs(session),
-                                      variables: AsteriskCallVariables(), outcome: .calledBack)
+                                      .init(variables: AsteriskCallVariables(), outcome: .calledBack))
         try await session.setVariable("TOUCHBASE_OWNER_DIAL", to: contact.owner.dialString)
         try? await session.setVariable("CDR(userfield)", to: callID)
     }
@@ -196,12 +200,12 @@ public struct CallRoutes: Sendable {
     /// The message prepared for the call before it was placed, or one prepared now; the flag
     /// says whether it was prepared before (its promise then stands).
     private func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
-        if let plan = call.record.plannedMessage, FileManager.default.fileExists(atPath: plan.audioPath + ".sln16") {
+        if let plan = call.record.plannedMessage, MessageAudio.isPlayable(atPath: plan.audioPath) {
             return (plan, true)
         }
         var state = call.state
-        state.step = MessageStep(rawValue: call.record.step) ?? state.step
-        return (try await messages.prepare(for: call.contact, state: state, at: now).0, false)
+        state.step = call.record.step
+        return (PlannedMessage(try await messages.prepare(for: call.contact, state: state, at: now)), false)
     }
 
     /// Waits out the greeting and the beep, then plays the message; returns how much played.
@@ -231,50 +235,29 @@ public struct CallRoutes: Sendable {
         try await session.exec("Dial", [contact.owner.dialString, String(settings.ownerRingSeconds), "r"])
     }
 
-    func finish(_ session: AGISession, call: PlacedCall, ids: ChannelIDs, variables: AsteriskCallVariables, outcome: DialOutcome,
-                plan: PlannedMessage?, promised: SpokenPromise?) async throws {
-        let now = clock()
-        let decision = FollowUp.decide(contact: call.contact, state: call.state, outcome: outcome, now: now, policy: policy,
-                                       promised: promised)
-        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: ids.uniqueID, asteriskLinkedID: ids.linkedID,
-                                variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
-                                playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
+    /// Settles a placed call with what the route learned; a late report is logged and dropped.
+    func finish(_ session: AGISession, call: PlacedCall, ids: ChannelIDs, _ report: CallSettlement.Report) async throws {
+        var report = report
+        (report.asteriskUniqueID, report.asteriskLinkedID) = (ids.uniqueID, ids.linkedID)
         do {
-            try await store.finishCall(finish)
+            try await settlement.settle(.placed(call.record), contact: call.contact, state: call.state, report: report,
+                                        at: clock(), logger: session.logger)
         } catch let already as CallAlreadyFinished {
             session.logger.warning("Late report for a call already settled; the first report stands",
-                                   metadata: ["call": "\(already.callID)", "outcome": "\(outcome.name)"])
-            try? await session.verbose("TouchBase: call \(already.callID) was already settled as \(already.outcome ?? "unknown")")
-            return
+                                   metadata: ["call": "\(already.callID)", "outcome": "\(report.outcome.name)"])
+            try? await session.verbose("TouchBase: call \(already.callID) was already settled as \(already.outcome?.logValue ?? "unknown")")
         }
-        counted(outcome: outcome, decision: decision, contact: call.contact, session: session)
     }
 
     /// Records a call that starts and ends in this report; returns its id.
-    func record(_ session: AGISession, contact: Contact, origin: CallOrigin, ids: ChannelIDs, variables: AsteriskCallVariables,
-                outcome: DialOutcome) async throws -> String {
+    func record(_ session: AGISession, contact: Contact, origin: CallOrigin, ids: ChannelIDs,
+                _ report: CallSettlement.Report) async throws -> String {
         guard let id = contact.id else { throw StoreError("contact \(contact.name) has no id") }
         let state = try await store.followUp(contactID: id) ?? FollowUpState()
-        let now = clock()
-        let callID = CallID.make(now: now)
-        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
-        let start = CallStart(callID: callID, contactID: id, step: state.step, dialNumber: state.dialsThisStep + 1, startedAt: now,
-                              origin: origin, asteriskUniqueID: ids.uniqueID, asteriskLinkedID: ids.linkedID)
-        let finish = CallFinish(callID: callID, endedAt: now, asteriskUniqueID: ids.uniqueID, asteriskLinkedID: ids.linkedID,
-                                variables: variables, outcome: outcome, decision: decision)
-        try await store.recordCall(start, finish)
-        counted(outcome: outcome, decision: decision, contact: contact, session: session)
-        return callID
-    }
-
-    private func counted(outcome: DialOutcome, decision: FollowUpDecision, contact: Contact, session: AGISession) {
-        metrics.callFinished(outcome: outcome.name)
-        if let step = decision.messageLeft { metrics.messageLeft(step: step.rawValue) }
-        session.logger.info("Call outcome", metadata: [
-            "contact": "\(contact.id ?? 0)", "outcome": "\(outcome.name)", "phase": "\(decision.state.phase.name)",
-            "note": "\(decision.note)",
-        ])
-        if decision.state.phase == .active, decision.state.nextCall != nil { scheduled(contact, decision.state) }
+        var report = report
+        (report.asteriskUniqueID, report.asteriskLinkedID) = (ids.uniqueID, ids.linkedID)
+        return try await settlement.settle(.reported(origin), contact: contact, state: state, report: report, at: clock(),
+                                           logger: session.logger).callID
     }
 
     /// Whether a dial string can go into `Dial()` whole: `Tech/resource`, and nothing that

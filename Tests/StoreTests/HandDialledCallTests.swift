@@ -29,7 +29,7 @@ struct HandDialledCallTests {
             let calls = try await store.calls(contactID: contact)
             #expect(calls.count == 1)
             #expect(calls[0].asteriskUniqueID == "1795353100.7" && calls[0].asteriskLinkedID == "1795353100.7")
-            #expect(calls[0].endedAt == nil && calls[0].origin == CallOrigin.drop.rawValue)
+            #expect(calls[0].endedAt == nil && calls[0].origin == .drop)
         }
     }
 
@@ -74,7 +74,7 @@ struct HandDialledCallTests {
         }
         let store = try SQLiteStore(path: path)
         let call = try #require(try await store.call(callID: "tb-old"))
-        #expect(call.outcome == "busy" && call.asteriskUniqueID == "1795353100.7" && call.asteriskLinkedID == nil)
+        #expect(call.outcome == .busy && call.asteriskUniqueID == "1795353100.7" && call.asteriskLinkedID == nil)
         _ = try await store.joinCall(CallStart(callID: "tb-new", contactID: 1, step: .first, dialNumber: 1, startedAt: Date(),
                                                origin: .drop, asteriskUniqueID: "2.1", asteriskLinkedID: "2.1"), leg: .caller)
         #expect(try await store.call(linkedID: "2.1")?.callID == "tb-new")

@@ -51,9 +51,9 @@ private func answering(_ command: String, after other: @escaping @Sendable () as
 /// What the store says about a contact after a dropped call: everything but the contact's own
 /// name and id, and the moments the reports happened to arrive.
 private struct DroppedCallRecord: Equatable {
-    var origins: [String]
-    var outcomes: [String?]
-    var messagesLeft: [Int?]
+    var origins: [CallOrigin]
+    var outcomes: [DialOutcome?]
+    var messagesLeft: [MessageStep?]
     var playedShares: [Double?]
     var voices: [String?]
     var promises: [String?]
@@ -100,6 +100,16 @@ struct DropHookTests {
         }
     }
 
+    /// Runs `body` once the hook has reported Laura's call, which the agent dropped.
+    private func afterHook(_ body: @escaping @Sendable (Harness, Contact, DroppedCall) async throws -> Void) async throws {
+        try await Harness.run { h in
+            let contact = try await h.importContacts(laura)[0]
+            let call = DroppedCall(h: h, number: "+16175550100", agent: "1795446000.21", callee: "1795446000.22")
+            try await call.hook()
+            try await body(h, contact, call)
+        }
+    }
+
     @Test("hook then drop, drop then hook, or the hook during the drop: one call, message 1 left, the next call when it promised")
     func bothOrdersEndAlike() async throws {
         try await Harness.run { h in
@@ -118,8 +128,8 @@ struct DropHookTests {
             var records: [DroppedCallRecord] = []
             for contact in contacts { records.append(try await DroppedCallRecord(h, contact)) }
             let hookFirst = records[0]
-            #expect(hookFirst.origins == ["drop"])
-            #expect(hookFirst.outcomes == ["voicemail"] && hookFirst.messagesLeft == [1] && hookFirst.playedShares == [1])
+            #expect(hookFirst.origins == [.drop])
+            #expect(hookFirst.outcomes == [.voicemail(playedShare: 1)] && hookFirst.messagesLeft == [.first] && hookFirst.playedShares == [1])
             #expect(hookFirst.voices == ["espeak-ng:en-us"] && hookFirst.promises == ["tomorrow around noon"])
             #expect(hookFirst.state.phase == .active && hookFirst.state.step == .second && hookFirst.state.messagesLeft == 1)
             #expect(hookFirst.state.nextCall == hookFirst.state.promise?.window, "the next call is the one message 1 promised")
@@ -156,10 +166,7 @@ struct DropHookTests {
 
     @Test("a callee who hangs up during the drop's greeting: a dial that left no message, and a retry")
     func calleeHangsUpDuringGreeting() async throws {
-        try await Harness.run { h in
-            let contact = try await h.importContacts(laura)[0]
-            let call = DroppedCall(h: h, number: "+16175550100", agent: "1795446000.21", callee: "1795446000.22")
-            try await call.hook()
+        try await afterHook { h, contact, call in
             let voicemail = voicemailAnswers(callID: nil, linkedID: call.agent)
             let commands = try await call.drop { command in
                 command.hasPrefix("EXEC WaitForSilence") ? ["HANGUP", "200 result=-1"] : voicemail(command)
@@ -167,7 +174,7 @@ struct DropHookTests {
             #expect(!commands.contains { $0.hasPrefix("STREAM FILE") })
             let calls = try await h.store.calls(contactID: contact.id!)
             #expect(calls.count == 1)
-            #expect(calls.first?.outcome == "voicemail" && calls.first?.messageLeft == nil && calls.first?.playedShare == 0)
+            #expect(calls.first?.outcome == .voicemail(playedShare: 0) && calls.first?.messageLeft == nil && calls.first?.playedShare == 0)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.phase == .active && state.step == .first && state.dialsThisStep == 1 && state.messagesLeft == 0)
             #expect(state.nextCall != nil)
@@ -176,9 +183,7 @@ struct DropHookTests {
 
     @Test("a hook that says dropped, with no drop report after it, is settled by the dialer as a dial")
     func droppedCallWithoutDropIsReconciled() async throws {
-        try await Harness.run { h in
-            let contact = try await h.importContacts(laura)[0]
-            try await DroppedCall(h: h, number: "+16175550100", agent: "1795446000.21", callee: "").hook()
+        try await afterHook { h, contact, _ in
             let open = try #require(try await h.store.calls(contactID: contact.id!).first)
             h.clock.advance(30)
             #expect(await h.dialer.pass().reconciled.isEmpty)
@@ -191,15 +196,12 @@ struct DropHookTests {
 
     @Test("a drop whose extension is not the number still finds its contact through the call the hook recorded")
     func dropFindsContactThroughHook() async throws {
-        try await Harness.run { h in
-            let contact = try await h.importContacts(laura)[0]
-            let call = DroppedCall(h: h, number: "+16175550100", agent: "1795446000.21", callee: "1795446000.22")
-            try await call.hook()
+        try await afterHook { h, contact, call in
             _ = try await h.asterisk.session(route: "drop", arguments: ["trunk/sip:office@example.com"],
                                              environment: ["agi_uniqueid": call.callee],
                                              answer: voicemailAnswers(callID: nil, linkedID: call.agent))
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.messageLeft) == [1])
+            #expect(calls.map(\.messageLeft) == [.first])
         }
     }
 
@@ -209,7 +211,7 @@ struct DropHookTests {
             let contact = try await h.importContacts(laura)[0]
             _ = try await h.asterisk.session(route: "outcome", arguments: ["+16175550100"], environment: ["agi_uniqueid": "1795446000.21"],
                                              answer: hookAnswers(linkedID: "1795446000.21", dropped: false))
-            #expect(try await h.store.calls(contactID: contact.id!).map(\.outcome) == ["human"])
+            #expect(try await h.store.calls(contactID: contact.id!).map(\.outcome) == [.human])
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .reached)
         }
     }

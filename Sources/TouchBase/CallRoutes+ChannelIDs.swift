@@ -1,15 +1,4 @@
 import AGI
-import Foundation
-
-/// TouchBase's call ids: `tb-` with the time and randomness, safe in a file name, a channel
-/// variable and a CDR field.
-public enum CallID {
-    /// A new call id.
-    public static func make(now: Date) -> String {
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        return "tb-\(String(millis, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
-    }
-}
 
 extension CallRoutes {
     /// What joins a call to Asterisk's CDRs, and one leg of a call to the other: the channel's
