@@ -30,7 +30,7 @@ struct EndToEndTests {
             #expect(fields["MaxRetries"] == "0")
             #expect(fields["Context"] == "touchbase-outbound")
             #expect(fields["Extension"] == "answered")
-            #expect(fields["Setvar"] == "TOUCHBASE_CALL=\(callID)")
+            #expect(file.filter { $0.key == "Setvar" }.map(\.value) == ["TOUCHBASE_CALL=\(callID)", "CDR(userfield)=\(callID)"])
 
             h.clock.advance(40)
             let commands = try await h.asterisk.session(route: "answered", environment: ["agi_uniqueid": "1795446040.12"],
@@ -296,7 +296,7 @@ struct EndToEndTests {
             let callID = try #require(await h.dialer.pass().placed.first)
             let file = try #require(try h.callFiles()["touchbase-\(callID).call"])
             #expect(file.map(\.key) == ["Channel", "CallerID", "WaitTime", "MaxRetries", "RetryTime", "Context", "Extension",
-                                        "Priority", "Setvar", "Archive"])
+                                        "Priority", "Setvar", "Setvar", "Archive"])
             #expect(file.first { $0.key == "CallerID" }?.value == "\"Sam Boss x 1 Channel: Local/666@evil\" <+16175550199>")
             #expect(file.first { $0.key == "Channel" }?.value == "PJSIP/+16175550100@main")
 
