@@ -8,13 +8,16 @@ let package = Package(
         .executable(name: "touchbase", targets: ["touchbase"]),
         .executable(name: "agi-load", targets: ["agi-load"]),
         .executable(name: "speech-bench", targets: ["speech-bench"]),
+        .executable(name: "greeting-bench", targets: ["greeting-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
+        .library(name: "Greeting", targets: ["Greeting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -38,6 +41,8 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Cadence"),
+        // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
+        .target(name: "Greeting"),
         .target(name: "Scripts", dependencies: [
             "Cadence",
             .product(name: "Mustache", package: "swift-mustache"),
@@ -49,6 +54,7 @@ let package = Package(
         .target(name: "Speech", dependencies: [
             "CCurl", "CSoxr", "Cadence", "Scripts",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .target(name: "Dialer", dependencies: [
             "Cadence", "Store", "Speech",
@@ -79,6 +85,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // CPU per frame and the figures on the corpus: `swift run -c release greeting-bench`.
+        .executableTarget(name: "greeting-bench", dependencies: ["Greeting", "GreetingCorpusSupport"]),
         .executableTarget(name: "speech-bench", dependencies: [
             "Speech",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -108,6 +116,9 @@ let package = Package(
             "Cadence",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
+        .target(name: "GreetingCorpusSupport", dependencies: ["Greeting"], path: "Tests/GreetingCorpusSupport"),
+        .testTarget(name: "GreetingTests", dependencies: ["Greeting", "GreetingCorpusSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
             "Dialer", "Cadence", "Store",
@@ -119,6 +130,7 @@ let package = Package(
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
