@@ -32,7 +32,7 @@ extension CallRoutes {
             return
         }
         let joined = try await linkedCall(ids)
-        if dropped == "1" || joined != nil {
+        if dropped == "1" || joined?.origin == .drop {
             guard let contact = try await dropContact(session, joined: joined, route: "outcome") else { return }
             let record = try await join(contact: contact, ids: ids, leg: .caller)
             session.logger.info("Hand-dialled call dropped to voicemail; the drop's report settles it",
@@ -86,10 +86,11 @@ extension CallRoutes {
 
     // MARK: joining the two reports
 
-    /// The hand-dialled call already recorded under the channel's linkedid, if any.
+    /// The hand-dialled call (hook or drop) already recorded under the channel's linkedid, if any.
     private func linkedCall(_ ids: ChannelIDs) async throws -> CallRecord? {
-        guard let linkedID = ids.linkedID else { return nil }
-        return try await store.call(linkedID: linkedID)
+        guard let linkedID = ids.linkedID, let call = try await store.call(linkedID: linkedID),
+              call.origin == .hook || call.origin == .drop else { return nil }
+        return call
     }
 
     /// The contact of a dropped call: the one of the call its other leg recorded, else the one
