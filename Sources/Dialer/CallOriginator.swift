@@ -74,6 +74,13 @@ public protocol CallOriginator: Sendable {
     func originate(_ call: OutboundCall, report: @escaping @Sendable (OriginationReport) async -> Void) async throws
     /// A short description for logs: `call files in /var/spool/asterisk/outgoing`.
     var summary: String { get }
+    /// Lets go of what the originator holds open (AMI logs off); the dialer calls it when it stops.
+    func shutdown() async
+}
+
+extension CallOriginator {
+    /// Nothing to let go of.
+    public func shutdown() async {}
 }
 
 /// Originates through call files renamed into Asterisk's `outgoing/` spool. Asterisk runs the
@@ -135,4 +142,7 @@ public struct AMIOriginator: CallOriginator {
     }
 
     public var summary: String { "AMI Originate on \(configuration.host):\(configuration.port)" }
+
+    /// Logs off and stops reconnecting.
+    public func shutdown() async { await connection.shutdown() }
 }

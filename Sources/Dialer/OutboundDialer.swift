@@ -65,6 +65,7 @@ public actor OutboundDialer: Service {
                 try await Task.sleep(for: .milliseconds(Int(self.settings.pollSeconds * 1000)))
             }
         }
+        await originator.shutdown()
         logger.info("Dialer stopped")
     }
 

@@ -245,25 +245,15 @@ public final class SQLiteStore: Store {
         let callID: String = row["call_id"]
         let playedShare: Double? = row["played_share"]
         return CallRecord(callID: callID, contactID: row["contact_id"], contactName: row["contact_name"],
-                          step: try step(row["step"], of: "call \(callID)"), dialNumber: row["dial_number"], startedAt: date("started_at")!,
+                          step: try MessageStep(stored: row["step"], of: "call \(callID)"), dialNumber: row["dial_number"], startedAt: date("started_at")!,
                           endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"],
                           asteriskLinkedID: row["asterisk_linked_id"], variables: row["variables"],
                           outcome: (row["outcome"] as String?).map { DialOutcome(logValue: $0, playedShare: playedShare) },
-                          messageLeft: try (row["message_left"] as Int?).map { try step($0, of: "call \(callID)") },
+                          messageLeft: try (row["message_left"] as Int?).map { try MessageStep(stored: $0, of: "call \(callID)") },
                           playedShare: playedShare, voice: row["voice"], nextCallStart: date("next_call_start"),
                           nextCallEnd: date("next_call_end"), promise: row["promise"], note: row["note"],
-                          origin: try origin(row["origin"], call: callID), trunk: row["trunk"],
+                          origin: try CallOrigin(stored: row["origin"], of: "call \(callID)"), trunk: row["trunk"],
                           plannedMessage: (row["planned_message"] as String?).flatMap { try? decode(PlannedMessage.self, $0) })
-    }
-
-    static func step(_ value: Int, of what: String) throws -> MessageStep {
-        guard let step = MessageStep(rawValue: value) else { throw StoreError("\(what) has step \(value), not 1, 2 or 3") }
-        return step
-    }
-
-    static func origin(_ value: String, call: String) throws -> CallOrigin {
-        guard let origin = CallOrigin(rawValue: value) else { throw StoreError("call \(call) has an unknown origin \(value)") }
-        return origin
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {
@@ -277,7 +267,7 @@ public final class SQLiteStore: Store {
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
-                MessageRecord(contactID: row["contact_id"], step: try Self.step(row["step"], of: "a message of contact \(contactID)"), text: row["text"], promise: row["promise"],
+                MessageRecord(contactID: row["contact_id"], step: try MessageStep(stored: row["step"], of: "a message of contact \(contactID)"), text: row["text"], promise: row["promise"],
                               audioPath: row["audio_path"], voice: row["voice"],
                               renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
             }

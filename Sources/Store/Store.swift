@@ -211,52 +211,6 @@ public struct CallFinish: Sendable, Hashable {
     }
 }
 
-/// One row of the outcome log, as typed as the ``CallStart`` and ``CallFinish`` that wrote it.
-public struct CallRecord: Sendable, Hashable {
-    /// TouchBase's id for the call.
-    public var callID: String
-    /// The contact called.
-    public var contactID: Int64
-    /// The contact's name when the record was read.
-    public var contactName: String
-    /// The message the call would leave at voicemail.
-    public var step: MessageStep
-    /// Which call this was for the step (1 for the first).
-    public var dialNumber: Int
-    /// When the call was handed to Asterisk (or, for a reported call, when it was reported).
-    public var startedAt: Date
-    /// When the call's outcome was recorded; `nil` while the call is under way.
-    public var endedAt: Date?
-    /// Asterisk's uniqueid: the CDR `uniqueid` of the channel the call is logged for (the
-    /// originated channel, or the agent's channel of a hand-dialled call).
-    public var asteriskUniqueID: String?
-    /// Asterisk's linkedid, the CDR `linkedid` every channel of the call carries.
-    public var asteriskLinkedID: String?
-    /// The raw Asterisk variables, as JSON.
-    public var variables: String?
-    /// The normalized outcome; `nil` while the call is under way.
-    public var outcome: DialOutcome?
-    /// The message left at voicemail, if one was.
-    public var messageLeft: MessageStep?
-    /// How much of the message played (0...1).
-    public var playedShare: Double?
-    /// The voice that spoke the message.
-    public var voice: String?
-    /// The window of the next call the decision scheduled.
-    public var nextCallStart: Date?
-    public var nextCallEnd: Date?
-    /// What the message left promised about the next call.
-    public var promise: String?
-    /// The cadence's note on its decision.
-    public var note: String?
-    /// Who placed the call.
-    public var origin: CallOrigin = .dialer
-    /// The trunk the dialer used.
-    public var trunk: String?
-    /// The message prepared before the call.
-    public var plannedMessage: PlannedMessage?
-}
-
 /// A message rendered for a contact.
 public struct MessageRecord: Sendable, Hashable, Codable {
     public var contactID: Int64

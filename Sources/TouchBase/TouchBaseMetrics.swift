@@ -1,7 +1,5 @@
-import Dialer
 import Foundation
 import NIOConcurrencyHelpers
-import Speech
 
 /// The figures `touchbase serve` exposes to Prometheus: calls by outcome, messages by step,
 /// text-to-speech latency and failures, AGI sessions in flight, dialer calls under way.
@@ -98,5 +96,3 @@ public final class TouchBaseMetrics: Sendable {
         return out
     }
 }
-
-extension TouchBaseMetrics: CallMetrics, SpeechMetrics {}

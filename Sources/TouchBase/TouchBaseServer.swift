@@ -166,3 +166,6 @@ public enum ProcessAGIRunner {
         return try await ProcessAGI.run(route: route, router: assembly.router, logger: logger)
     }
 }
+
+/// The process's metrics count what the dialer, the routes and message preparation report.
+extension TouchBaseMetrics: CallMetrics, SpeechMetrics {}

@@ -367,6 +367,17 @@ struct ProviderTests {
         #expect(files.allSatisfy { !$0.contains(".tmp") }, "no temporary file is left: \(files)")
     }
 
+    @Test("audio rendered earlier is playable while its .sln16 is there, and not once it is gone")
+    func playable() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let speaker = MessageSpeaker(voices: [], soundsFolder: folder, client: client)
+        let audio = try await speaker.render(SpeechRequest(text: "Hi Laura, it's Sam."))
+        #expect(MessageAudio.isPlayable(atPath: audio.path))
+        try FileManager.default.removeItem(atPath: audio.path + ".sln16")
+        #expect(!MessageAudio.isPlayable(atPath: audio.path))
+    }
+
     @Test("when every HTTP voice fails, the local engine still speaks the message, and says so")
     func fallback() async throws {
         let folder = temporaryFolder()

@@ -1,3 +1,4 @@
+import Cadence
 import Foundation
 
 extension CallRecord: Encodable {
@@ -19,5 +20,28 @@ extension CallRecord: Encodable {
         ]
         var container = encoder.container(keyedBy: CodingKeys.self)
         for case let (key, value?) in fields { try container.encode(value, forKey: key) }
+    }
+}
+
+extension MessageStep {
+    /// A step read back from a store's column.
+    ///
+    /// - Parameters:
+    ///   - value: the stored number.
+    ///   - what: the row, for the error (`call tb-…`).
+    /// - Throws: ``StoreError`` naming the row when the value is not 1, 2 or 3.
+    public init(stored value: Int, of what: String) throws {
+        guard let step = MessageStep(rawValue: value) else { throw StoreError("\(what) has step \(value), not 1, 2 or 3") }
+        self = step
+    }
+}
+
+extension CallOrigin {
+    /// An origin read back from a store's column.
+    ///
+    /// - Throws: ``StoreError`` naming the row (`what`) when no release wrote the value.
+    public init(stored value: String, of what: String) throws {
+        guard let origin = CallOrigin(rawValue: value) else { throw StoreError("\(what) has an unknown origin \(value)") }
+        self = origin
     }
 }

@@ -1,5 +1,6 @@
 import Cadence
 import Foundation
+import Store
 
 /// Runs the real cadence and the real store over a simulated clock, to see what the follow-up
 /// rules do to many contacts: `touchbase simulate`.
