@@ -157,7 +157,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
             .product(name: "Crypto", package: "swift-crypto"),

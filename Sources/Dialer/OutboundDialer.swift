@@ -83,13 +83,15 @@ public actor OutboundDialer: Service {
         return result
     }
 
-    /// Settles the dialer's calls past the report timeout; returns the ones still under way.
+    /// Settles the dialer's calls past the report timeout, and dropped calls whose drop never
+    /// reported (the hook recorded them, the callee's leg never reached the `drop` route);
+    /// returns the dialer's calls still under way.
     private func reconcile(now: Date, into result: inout Pass) async throws -> [CallRecord] {
         var open: [CallRecord] = []
         let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
-        for call in try await store.openCalls() where call.origin == .dialer {
+        for call in try await store.openCalls() where call.origin == .dialer || call.origin == .drop {
             guard now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds else {
-                open.append(call)
+                if call.origin == .dialer { open.append(call) }
                 continue
             }
             guard let decision = try await settle(call, variables: AsteriskCallVariables(), outcome: outcome, now: now) else { continue }

@@ -151,13 +151,16 @@ struct LogCommand: AsyncParsableCommand {
             encoder.dateEncodingStrategy = .iso8601
             print(String(decoding: try encoder.encode(calls), as: UTF8.self))
         case .csv, .table:
-            let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
-                          "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
+            // asterisk_uniqueid and asterisk_linkedid are the CDR's uniqueid and linkedid columns:
+            // the join to Asterisk's Master.csv (README, "Joining the log to Asterisk's CDRs").
+            let header = ["call_id", "contact_id", "contact", "origin", "step", "dial", "started_at", "ended_at", "outcome",
+                          "message_left", "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "asterisk_linkedid",
+                          "note"]
             let rows = calls.map { c in
-                [c.callID, String(c.contactID), c.contactName, String(c.step.rawValue), String(c.dialNumber), Format.iso(c.startedAt),
-                 c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
+                [c.callID, String(c.contactID), c.contactName, c.origin.rawValue, String(c.step.rawValue), String(c.dialNumber),
+                 Format.iso(c.startedAt), c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
                  c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
-                 c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
+                 c.promise ?? "", c.asteriskUniqueID ?? "", c.asteriskLinkedID ?? "", c.note ?? ""]
             }
             print(format == .csv ? Format.csv([header] + rows) : Format.table([header.map { $0.uppercased() }] + rows))
         }
