@@ -120,16 +120,22 @@ struct AsteriskSideHandlerTests {
         #expect(stats.turnaround.totalCount == 3)
     }
 
-    @Test("a server that closes before any command is an error, not a session")
-    func closedEarly() throws {
+    /// One session played by hand on an embedded loop, connected; the driver has no slots of
+    /// its own and only keeps the figures.
+    private func connectedSession() throws -> (EmbeddedEventLoop, LoopDriver, EmbeddedChannel) {
         let loop = EmbeddedEventLoop()
         let driver = LoopDriver(loop: loop, plan: try plan(playback: .zero), sessionBudget: 0,
                                 stopStartingAt: nil, firstSessionNumber: 0)
-        // No slots: the test plays one session by hand; the driver only keeps its figures.
         _ = driver.start(rampOffsets: [])
         let channel = EmbeddedChannel(handler: AsteriskSideHandler(
             driver: driver, environment: driver.plan.environment(sessionNumber: 1), sessionNumber: 1), loop: loop)
         try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 4573)).wait()
+        return (loop, driver, channel)
+    }
+
+    @Test("a server that closes before any command is an error, not a session")
+    func closedEarly() throws {
+        let (_, driver, channel) = try connectedSession()
         try channel.close().wait()
         let stats = driver.stats
         #expect(stats.completed == 0)
@@ -139,14 +145,7 @@ struct AsteriskSideHandlerTests {
 
     @Test("an overlong line from the server closes the session as a protocol violation")
     func overlongLine() throws {
-        let loop = EmbeddedEventLoop()
-        let driver = LoopDriver(loop: loop, plan: try plan(playback: .zero), sessionBudget: 0,
-                                stopStartingAt: nil, firstSessionNumber: 0)
-        // No slots: the test plays one session by hand; the driver only keeps its figures.
-        _ = driver.start(rampOffsets: [])
-        let channel = EmbeddedChannel(handler: AsteriskSideHandler(
-            driver: driver, environment: driver.plan.environment(sessionNumber: 1), sessionNumber: 1), loop: loop)
-        try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 4573)).wait()
+        let (loop, driver, channel) = try connectedSession()
         try channel.writeInbound(ByteBuffer(string: String(repeating: "A", count: 9000)))
         loop.run()
         let stats = driver.stats
