@@ -143,8 +143,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        // The wall-clock dates the Cadence and Store tests are written in.
+        .target(name: "CadenceTestSupport", path: "Tests/CadenceTestSupport"),
         .testTarget(name: "CadenceTests", dependencies: [
-            "Cadence", "Settings",
+            "Cadence", "CadenceTestSupport", "Settings",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
@@ -157,7 +159,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence", "CadenceTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -1,4 +1,5 @@
 import Cadence
+import CadenceTestSupport
 import Foundation
 import Testing
 
@@ -6,24 +7,6 @@ let owner = Owner(name: "Sam Ortiz", dialString: "PJSIP/101", callbackNumber: "+
 func contact(_ zone: String = "America/New_York", doNotCall: Bool = false) -> Contact {
     Contact(id: 1, name: "Laura Harbolt", phone: "+16175550100", timeZone: zone, owner: owner, company: "Ortiz Landscaping",
             doNotCall: doNotCall)
-}
-
-/// A moment given as local wall-clock time in a zone.
-func local(_ text: String, _ zone: String = "America/New_York") -> Date {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: zone)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-    return formatter.date(from: text)!
-}
-
-func show(_ date: Date?, _ zone: String = "America/New_York") -> String {
-    guard let date else { return "nil" }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: zone)
-    formatter.dateFormat = "EEE yyyy-MM-dd HH:mm"
-    return formatter.string(from: date)
 }
 
 @Suite("Outcomes from Asterisk's variables")

@@ -1,4 +1,5 @@
 import Cadence
+import CadenceTestSupport
 import Foundation
 import GRDB
 @testable import Store

@@ -1,4 +1,5 @@
 import Cadence
+import CadenceTestSupport
 import Foundation
 import Store
 import Testing
@@ -176,19 +177,3 @@ struct SQLiteStoreTests {
     }
 }
 
-func local(_ text: String, _ zone: String = "America/New_York") -> Date {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: zone)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-    return formatter.date(from: text)!
-}
-
-func show(_ date: Date?, _ zone: String = "America/New_York") -> String {
-    guard let date else { return "nil" }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: zone)
-    formatter.dateFormat = "EEE yyyy-MM-dd HH:mm"
-    return formatter.string(from: date)
-}
