@@ -174,6 +174,40 @@ struct AWSSignatureTests {
     }
 }
 
+/// A cloud provider as the fake server answers it: what it says, and how it reports a key it refuses.
+struct ProviderCase: Sendable, CustomTestStringConvertible {
+    let testDescription: String
+    /// The provider at the server's base URL with a key.
+    let voice: @Sendable (_ baseURL: String, _ key: String) -> any SpeechProvider
+    let key: String
+    let wrongKey: String
+    let request: SpeechRequest
+    let sampleRate: Int
+    let samples: Int
+    let refusal: SpeechError
+
+    static let fast = RetryPolicy(attempts: 3, baseDelay: .milliseconds(50))
+    static let all = [
+        ProviderCase(testDescription: "OpenAI-compatible: raw PCM at the configured rate",
+                     voice: { OpenAICompatibleProvider(baseURL: $0, apiKey: $1, retry: fast) },
+                     key: "sk-test", wrongKey: "nope", request: SpeechRequest(text: "Hello"), sampleRate: 24_000, samples: 14_400,
+                     refusal: .provider(name: "openai:tts-1/alloy", status: 401, message: "Incorrect API key provided")),
+        ProviderCase(testDescription: "Google: base64 LINEAR16 in JSON",
+                     voice: { GoogleProvider(baseURL: $0, apiKey: $1, sampleRate: 8_000, retry: fast) },
+                     key: "google-test", wrongKey: "wrong", request: SpeechRequest(text: "Hi", ssml: "<speak>Hi</speak>"),
+                     sampleRate: 8_000, samples: 4_800,
+                     refusal: .provider(name: "google:en-US-Neural2-D", status: 403, message: "API key not valid. Please pass a valid API key.")),
+        ProviderCase(testDescription: "Azure: SSML body with the subscription key; raw PCM at the requested rate",
+                     voice: { AzureProvider(baseURL: $0, subscriptionKey: $1, sampleRate: 8_000, retry: fast) },
+                     key: "azure-test", wrongKey: "wrong", request: SpeechRequest(text: "O'Brien & <Co>"), sampleRate: 8_000, samples: 4_800,
+                     refusal: .provider(name: "azure:en-US-JennyNeural", status: 401, message: "no body")),
+        ProviderCase(testDescription: "ElevenLabs: pcm_16000; its detail message is reported",
+                     voice: { ElevenLabsProvider(baseURL: $0, apiKey: $1, voiceID: "v1", retry: fast) },
+                     key: "eleven-test", wrongKey: "nope", request: SpeechRequest(text: "Hi"), sampleRate: 16_000, samples: 9_600,
+                     refusal: .provider(name: "elevenlabs:v1", status: 401, message: "Invalid API key")),
+    ]
+}
+
 @Suite("Cloud providers' wire formats against a local server that answers as they do", .serialized)
 struct ProviderTests {
     let client = HTTPClient(configuration: .init(totalTimeout: .seconds(2)))
@@ -183,15 +217,14 @@ struct ProviderTests {
         Int(String(decoding: try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/count")).body, as: UTF8.self))!
     }
 
-    @Test("OpenAI-compatible: raw PCM at the configured rate; errors carry the provider's message")
-    func openAI() async throws {
+    @Test("each provider's audio comes at its rate; a refused key is reported with the provider's message",
+          arguments: ProviderCase.all)
+    func speaksAndRefuses(_ provider: ProviderCase) async throws {
         let server = try fakeProviders()
-        let voice = OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "sk-test", retry: fast)
-        let audio = try await voice.synthesize(SpeechRequest(text: "Hello"), client: client)
-        #expect(audio.sampleRate == 24_000 && audio.samples.count == 14_400)
-        let wrongKey = OpenAICompatibleProvider(baseURL: server.baseURL, apiKey: "nope", retry: fast)
-        await #expect(throws: SpeechError.provider(name: "openai:tts-1/alloy", status: 401, message: "Incorrect API key provided")) {
-            try await wrongKey.synthesize(SpeechRequest(text: "Hello"), client: client)
+        let audio = try await provider.voice(server.baseURL, provider.key).synthesize(provider.request, client: client)
+        #expect(audio.sampleRate == provider.sampleRate && audio.samples.count == provider.samples)
+        await #expect(throws: provider.refusal) {
+            try await provider.voice(server.baseURL, provider.wrongKey).synthesize(SpeechRequest(text: "Hi"), client: client)
         }
     }
 
@@ -234,43 +267,20 @@ struct ProviderTests {
         }
     }
 
-    @Test("Google: base64 LINEAR16 in JSON; its error body's message is reported")
-    func google() async throws {
+    @Test("Google: a 429 is waited out and retried")
+    func googleRetries() async throws {
         let server = try fakeProviders()
         let voice = GoogleProvider(baseURL: server.baseURL, apiKey: "google-test", sampleRate: 8_000, retry: fast)
-        let audio = try await voice.synthesize(SpeechRequest(text: "Hi", ssml: "<speak>Hi</speak>"), client: client)
-        #expect(audio.sampleRate == 8_000 && audio.samples.count == 4_800)
-        _ = try await voice.synthesize(SpeechRequest(text: "RATE_LIMIT_ONCE"), client: client)
-        let bad = GoogleProvider(baseURL: server.baseURL, apiKey: "wrong", retry: fast)
-        await #expect(throws: SpeechError.provider(name: "google:en-US-Neural2-D", status: 403, message: "API key not valid. Please pass a valid API key.")) {
-            try await bad.synthesize(SpeechRequest(text: "Hi"), client: client)
-        }
+        let audio = try await voice.synthesize(SpeechRequest(text: "RATE_LIMIT_ONCE"), client: client)
+        #expect(audio.sampleRate == 8_000)
     }
 
-    @Test("Azure: SSML body with the subscription key; raw PCM at the requested rate")
-    func azure() async throws {
+    @Test("ElevenLabs: ulaw_8000 is decoded to 8,000 Hz PCM")
+    func elevenLabsULaw() async throws {
         let server = try fakeProviders()
-        let voice = AzureProvider(baseURL: server.baseURL, subscriptionKey: "azure-test", sampleRate: 8_000, retry: fast)
-        let audio = try await voice.synthesize(SpeechRequest(text: "O'Brien & <Co>"), client: client)
-        #expect(audio.sampleRate == 8_000 && audio.samples.count == 4_800)
-        let bad = AzureProvider(baseURL: server.baseURL, subscriptionKey: "wrong", retry: fast)
-        await #expect(throws: SpeechError.provider(name: "azure:en-US-JennyNeural", status: 401, message: "no body")) {
-            try await bad.synthesize(SpeechRequest(text: "Hi"), client: client)
-        }
-    }
-
-    @Test("ElevenLabs: pcm_16000 and ulaw_8000; its detail message is reported")
-    func elevenLabs() async throws {
-        let server = try fakeProviders()
-        let pcm = try await ElevenLabsProvider(baseURL: server.baseURL, apiKey: "eleven-test", voiceID: "v1", retry: fast)
-            .synthesize(SpeechRequest(text: "Hi"), client: client)
-        #expect(pcm.sampleRate == 16_000 && pcm.samples.count == 9_600)
         let ulaw = try await ElevenLabsProvider(baseURL: server.baseURL, apiKey: "eleven-test", voiceID: "v1", outputFormat: "ulaw_8000", retry: fast)
             .synthesize(SpeechRequest(text: "Hi"), client: client)
         #expect(ulaw.sampleRate == 8_000 && ulaw.samples.count == 8_000)
-        await #expect(throws: SpeechError.provider(name: "elevenlabs:v1", status: 401, message: "Invalid API key")) {
-            try await ElevenLabsProvider(baseURL: server.baseURL, apiKey: "nope", voiceID: "v1", retry: fast).synthesize(SpeechRequest(text: "Hi"), client: client)
-        }
     }
 
     func polly(_ server: ChildServer, secret: String = "polly/secret+KEY", token: String? = nil, sampleRate: Int = 16_000) -> PollyProvider {
