@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -46,6 +47,12 @@ let package = Package(
             "Cadence",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // The shared store for several nodes; its own module so only what wires it pulls in postgres-nio.
+        .target(name: "PostgresStore", dependencies: [
+            "Store", "Cadence",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Speech", dependencies: [
             "CCurl", "CSoxr",
             .product(name: "Logging", package: "swift-log"),
@@ -56,7 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
+            "AGI", "Cadence", "Scripts", "Store", "PostgresStore", "Speech", "Dialer",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,7 +73,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer",
+            "TouchBase", "AGI", "Cadence", "Store", "PostgresStore", "Scripts", "Speech", "Dialer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -112,13 +119,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "PostgresStore", "Cadence",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "Dialer", "Speech", "Scripts",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -4,7 +4,7 @@ import GRDB
 
 /// The default ``Store``: one SQLite file through GRDB, in WAL mode, with migrations.
 public final class SQLiteStore: Store {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) a database file and brings its schema up to date.
     ///
@@ -96,22 +96,23 @@ public final class SQLiteStore: Store {
                 CREATE INDEX call_open ON call(ended_at, started_at);
                 """)
         }
+        migrator.registerMigration("v3: claims on due follow-ups, with the node and the lease") { db in
+            try db.execute(sql: """
+                CREATE TABLE follow_up_claim (
+                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
+                    node TEXT NOT NULL,
+                    trunk TEXT NOT NULL,
+                    claimed_at REAL NOT NULL,
+                    lease_until REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoredJSON.decode(type, text) }
 
     static func contact(_ row: Row) -> Contact {
         Contact(id: row["id"], name: row["name"], phone: row["phone"], timeZone: row["time_zone"],
@@ -245,10 +246,10 @@ public final class SQLiteStore: Store {
             UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
                 voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
             """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, try encode(call.variables),
-                             call.outcome.name + (call.outcome.detail.map { ":" + $0 } ?? ""), call.decision.messageLeft?.rawValue,
+                             call.storedOutcome, call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
-                             call.decision.messageLeft != nil ? state.promise?.phrase : nil, call.decision.note, call.callID])
+                             call.storedPromise, call.decision.note, call.callID])
         try saveState(state, contactID: contactID, now: call.endedAt, db: db)
     }
 
@@ -328,18 +329,20 @@ public final class SQLiteStore: Store {
 
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
-                MessageRecord(contactID: row["contact_id"], step: row["step"], text: row["text"], promise: row["promise"],
-                              audioPath: row["audio_path"], voice: row["voice"],
-                              renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID])
+                .map(Self.messageRecord)
         }
+    }
+
+    static func messageRecord(_ row: Row) -> MessageRecord {
+        MessageRecord(contactID: row["contact_id"], step: row["step"], text: row["text"], promise: row["promise"],
+                      audioPath: row["audio_path"], voice: row["voice"], renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
     }
 }
 
 extension DialOutcome {
     /// The raw value kept with an unknown outcome.
-    var detail: String? {
+    public var detail: String? {
         if case .unknown(let raw) = self { return raw }
         return nil
     }

@@ -11,6 +11,8 @@ public protocol Store: Sendable {
     func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary
     /// All contacts, by id.
     func contacts() async throws -> [Contact]
+    /// A page of contacts: those with ids after `id`, by id, at most `limit`.
+    func contacts(after id: Int64, limit: Int) async throws -> [Contact]
     /// A contact by id.
     func contact(id: Int64) async throws -> Contact?
     /// A contact by phone number in E.164.
@@ -26,6 +28,16 @@ public protocol Store: Sendable {
     func earliestNextCall() async throws -> Date?
     /// Records that a call was placed.
     func beginCall(_ call: CallStart) async throws
+    /// Takes due follow-ups for one node in one atomic step, within the pacing limits counted
+    /// across every node; see ``ClaimRequest``. Claims whose lease ran out are taken over.
+    func claimDueFollowUps(_ request: ClaimRequest) async throws -> [FollowUpClaim]
+    /// Turns a claim into the call's record in one transaction, before the call is handed to
+    /// Asterisk: from then on the contact has a call under way and no node claims it again.
+    ///
+    /// - Throws: ``ClaimLost`` when the node no longer holds the claim; the call must not be placed.
+    func beginClaimedCall(_ call: CallStart, claim: FollowUpClaim) async throws
+    /// Gives a claim back without a call (the message was not ready, the number cannot be dialled).
+    func releaseClaim(_ claim: FollowUpClaim) async throws
     /// Records a call's outcome and the follow-up's new state in one transaction.
     ///
     /// - Throws: ``CallAlreadyFinished`` when the call has an outcome already (a late report
@@ -43,6 +55,9 @@ public protocol Store: Sendable {
     func call(callID: String) async throws -> CallRecord?
     /// Every call, oldest first, optionally for one contact.
     func calls(contactID: Int64?) async throws -> [CallRecord]
+    /// A page of the call log: calls after `cursor`, oldest first, at most `limit`, optionally
+    /// for one contact; ``Store/forEachCallPage(contactID:pageSize:_:)`` walks them all.
+    func calls(contactID: Int64?, after cursor: CallCursor, limit: Int) async throws -> CallPage
     /// Records a rendered message.
     func recordMessage(_ message: MessageRecord) async throws
     /// The messages rendered for a contact, oldest first.
@@ -135,6 +150,12 @@ public struct CallAlreadyFinished: Error, Sendable, CustomStringConvertible {
     /// The outcome recorded first.
     public var outcome: String?
 
+    /// Creates the error.
+    public init(callID: String, outcome: String?) {
+        self.callID = callID
+        self.outcome = outcome
+    }
+
     public var description: String { "call \(callID) already has its outcome (\(outcome ?? "none"))" }
 }
 
@@ -201,6 +222,34 @@ public struct CallRecord: Sendable, Hashable, Codable {
     public var trunk: String?
     /// The message prepared before the call.
     public var plannedMessage: PlannedMessage?
+
+    /// Creates a record, as a store reads it back.
+    public init(callID: String, contactID: Int64, contactName: String, step: Int, dialNumber: Int, startedAt: Date, endedAt: Date? = nil,
+                asteriskUniqueID: String? = nil, variables: String? = nil, outcome: String? = nil, messageLeft: Int? = nil,
+                playedShare: Double? = nil, voice: String? = nil, nextCallStart: Date? = nil, nextCallEnd: Date? = nil,
+                promise: String? = nil, note: String? = nil, origin: String = CallOrigin.dialer.rawValue, trunk: String? = nil,
+                plannedMessage: PlannedMessage? = nil) {
+        self.callID = callID
+        self.contactID = contactID
+        self.contactName = contactName
+        self.step = step
+        self.dialNumber = dialNumber
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.asteriskUniqueID = asteriskUniqueID
+        self.variables = variables
+        self.outcome = outcome
+        self.messageLeft = messageLeft
+        self.playedShare = playedShare
+        self.voice = voice
+        self.nextCallStart = nextCallStart
+        self.nextCallEnd = nextCallEnd
+        self.promise = promise
+        self.note = note
+        self.origin = origin
+        self.trunk = trunk
+        self.plannedMessage = plannedMessage
+    }
 }
 
 /// A message rendered for a contact.
