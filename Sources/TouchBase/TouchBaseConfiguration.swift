@@ -3,6 +3,7 @@ import Cadence
 import Dialer
 import Foundation
 import NIOCore
+import PostgresStore
 import TOMLKit
 
 /// Everything `touchbase serve` can be told, with a default for each setting.
@@ -22,6 +23,9 @@ import TOMLKit
 ///
 /// [database]
 /// path = "touchbase.sqlite"
+/// # url = "postgres://touchbase@db.example.com:5432/touchbase"   # several nodes: PostgreSQL instead
+/// # password_env = "TOUCHBASE_DB_PASSWORD"
+/// # tls = "prefer"                                                # or "disable", "require"
 ///
 /// [cadence]
 /// calling_hours = { mon = "09:00-17:30", tue = "09:00-17:30", wed = "09:00-17:30", thu = "09:00-17:30", fri = "09:00-17:30" }
@@ -42,6 +46,8 @@ public struct TouchBaseConfiguration: Sendable {
     public var agi: FastAGIServer.Configuration
     /// The SQLite database file.
     public var databasePath: String
+    /// The shared PostgreSQL database, when `[database] url` is set; it replaces the SQLite file.
+    public var sharedDatabase: SharedDatabaseSettings?
     /// The follow-up cadence's rules.
     public var policy: CallingPolicy
     /// Voices, templates and the sounds folder.
@@ -103,6 +109,22 @@ public struct TouchBaseConfiguration: Sendable {
         }
         try reader.section("database") { database in
             if let path = try database.string("path") { configuration.databasePath = path }
+            if let url = try database.string("url") {
+                var shared = SharedDatabaseSettings(url: url)
+                do {
+                    _ = try shared.storeConfiguration(environment: [:])
+                } catch {
+                    throw database.error("url", "\(error)")
+                }
+                if let name = try database.string("password_env") { shared.passwordEnvironment = name }
+                if let tls = try database.string("tls") {
+                    guard let mode = PostgresStoreConfiguration.TLSMode(rawValue: tls) else {
+                        throw database.error("tls", "must be \"disable\", \"prefer\" or \"require\", not \"\(tls)\"")
+                    }
+                    shared.tls = mode
+                }
+                configuration.sharedDatabase = shared
+            }
         }
         try reader.section("cadence") { cadence in
             var policy = configuration.policy
@@ -236,6 +258,14 @@ public struct TouchBaseConfiguration: Sendable {
             if let value = try dialer.double("poll_seconds") {
                 guard value >= 1 else { throw dialer.error("poll_seconds", "must be at least 1") }
                 settings.pollSeconds = value
+            }
+            if let node = try dialer.string("node") {
+                guard !node.isEmpty, node.count <= 100 else { throw dialer.error("node", "must be a name of 1 to 100 characters") }
+                settings.node = node
+            }
+            if let value = try dialer.double("claim_lease_seconds") {
+                guard value >= 30 else { throw dialer.error("claim_lease_seconds", "must be at least 30 (rendering and handing over a call)") }
+                settings.claimLeaseSeconds = value
             }
             if let value = try dialer.double("report_timeout_seconds") {
                 guard value >= 60 else { throw dialer.error("report_timeout_seconds", "must be at least 60 (ring time, AMD and the message)") }

@@ -20,7 +20,7 @@ struct PreviewCommand: AsyncParsableCommand {
     @Option(help: "Where to write the audio.") var sounds = "sounds"
 
     func run() async throws {
-        let (db, configuration) = try store.openWithConfiguration()
+        let (db, configuration) = try await store.openWithConfiguration()
         guard let person = try await db.contact(id: contact) else { throw ValidationError("no contact with id \(contact)") }
         let state = try await db.followUp(contactID: contact) ?? FollowUpState()
         let scripts = try templates.map { try MessageScripts(folder: $0) } ?? MessageScripts()

@@ -9,18 +9,18 @@ import TouchBase
 struct StoreOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The SQLite database (default: $TOUCHBASE_DATABASE, else [database] path, else ./touchbase.sqlite).")
+    @Option(name: .long, help: "The SQLite database (default: $TOUCHBASE_DATABASE, else [database] url or path, else ./touchbase.sqlite).")
     var database: String?
 
-    func open() throws -> SQLiteStore {
-        try openWithConfiguration().store
+    func open() async throws -> any Store {
+        try await openWithConfiguration().store
     }
 
-    func openWithConfiguration() throws -> (store: SQLiteStore, configuration: TouchBaseConfiguration) {
+    func openWithConfiguration() async throws -> (store: any Store, configuration: TouchBaseConfiguration) {
         let logger = global.bootstrapLogging(quiet: true)
         let configuration = try global.loadConfiguration(logger: logger)
-        let path = database ?? ProcessInfo.processInfo.environment["TOUCHBASE_DATABASE"] ?? configuration.databasePath
-        return (try SQLiteStore(path: path), configuration)
+        let path = database ?? ProcessInfo.processInfo.environment["TOUCHBASE_DATABASE"]
+        return (try await configuration.openStore(path: path, logger: logger), configuration)
     }
 }
 
@@ -53,7 +53,7 @@ struct ContactsCommand: AsyncParsableCommand {
                                                          callback: callback, company: company, countryCode: countryCode),
                                          ownerDialProblem: DialString.problemForDial)
             let contacts = try importer.contacts(fromCSV: text, file: file)
-            let (db, configuration) = try store.openWithConfiguration()
+            let (db, configuration) = try await store.openWithConfiguration()
             let summary = try await db.importContacts(contacts, now: Date(), policy: configuration.policy)
             print("imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
         }
@@ -64,7 +64,7 @@ struct ContactsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let db = try store.open()
+            let db = try await store.open()
             var rows: [[String]] = [["ID", "NAME", "PHONE", "TIME ZONE", "OWNER", "STATE", "NEXT MESSAGE", "NEXT CALL"]]
             for contact in try await db.contacts() {
                 let state = try await db.followUp(contactID: contact.id!)
@@ -82,7 +82,7 @@ struct ContactsCommand: AsyncParsableCommand {
         @Argument(help: "The contact's id.") var id: Int64
 
         func run() async throws {
-            let db = try store.open()
+            let db = try await store.open()
             guard let contact = try await db.contact(id: id) else { throw ValidationError("no contact with id \(id)") }
             let state = try await db.followUp(contactID: id)
             print("\(contact.name)  \(contact.phone)  \(contact.timeZone)")
@@ -164,7 +164,7 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let db = try store.open()
+        let db = try await store.open()
         let calls = try await db.calls(contactID: nil)
         var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]
         for step in MessageStep.allCases {
