@@ -138,24 +138,43 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: "Only this contact's calls.") var contact: Int64?
 
     func run() async throws {
-        let calls = try await store.open().calls(contactID: contact)
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(calls), as: UTF8.self))
-        case .csv, .table:
-            let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
-                          "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
-            let rows = calls.map { c in
-                [c.callID, String(c.contactID), c.contactName, String(c.step), String(c.dialNumber), Format.iso(c.startedAt),
-                 c.endedAt.map(Format.iso) ?? "", c.outcome ?? "", c.messageLeft.map(String.init) ?? "",
-                 c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
-                 c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
+        let db = try await store.open()
+        let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
+                      "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
+        // CSV and JSON are written a page at a time, so a log of millions of calls streams; the
+        // table needs every row for its column widths.
+        var rows: [[String]] = format == .table ? [header.map { $0.uppercased() }] : []
+        var first = true
+        if format == .csv { print(Format.csv([header])) }
+        if format == .json { print("[") }
+        try await db.forEachCallPage(contactID: contact) { page in
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                for call in page {
+                    print((first ? "" : ",\n") + String(decoding: try encoder.encode(call), as: UTF8.self), terminator: "")
+                    first = false
+                }
+            case .csv:
+                print(Format.csv(page.map(Self.row)))
+            case .table:
+                rows += page.map(Self.row)
             }
-            print(format == .csv ? Format.csv([header] + rows) : Format.table([header.map { $0.uppercased() }] + rows))
         }
+        switch format {
+        case .json: print(first ? "]" : "\n]")
+        case .table: print(Format.table(rows))
+        case .csv: break
+        }
+    }
+
+    static func row(_ c: CallRecord) -> [String] {
+        [c.callID, String(c.contactID), c.contactName, String(c.step), String(c.dialNumber), Format.iso(c.startedAt),
+         c.endedAt.map(Format.iso) ?? "", c.outcome ?? "", c.messageLeft.map(String.init) ?? "",
+         c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
+         c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
     }
 }
 
@@ -165,16 +184,21 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let db = try await store.open()
-        let calls = try await db.calls(contactID: nil)
+        // One pass over the log a page at a time: the counts, never every call, stay in memory.
+        var counts = [MessageStep: [Int]]()
+        try await db.forEachCallPage { page in
+            for call in page {
+                guard let step = MessageStep(rawValue: call.step) else { continue }
+                let hits = [call.dialNumber > 0, call.outcome == "voicemail", call.messageLeft != nil, call.outcome == "human",
+                            call.outcome == "called-back", call.note?.contains("parked") == true, call.note?.hasPrefix("stopped") == true]
+                var row = counts[step] ?? Array(repeating: 0, count: hits.count)
+                for (column, hit) in hits.enumerated() where hit { row[column] += 1 }
+                counts[step] = row
+            }
+        }
         var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]
         for step in MessageStep.allCases {
-            let these = calls.filter { $0.step == step.rawValue }
-            func count(_ outcome: String) -> Int { these.filter { $0.outcome == outcome }.count }
-            let parked = these.filter { $0.note?.contains("parked") == true }.count
-            let stopped = these.filter { $0.note?.hasPrefix("stopped") == true }.count
-            rows.append([String(step.rawValue), String(these.filter { $0.dialNumber > 0 }.count), String(count("voicemail")),
-                         String(these.filter { $0.messageLeft != nil }.count), String(count("human")), String(count("called-back")),
-                         String(parked), String(stopped)])
+            rows.append([String(step.rawValue)] + (counts[step] ?? Array(repeating: 0, count: 7)).map(String.init))
         }
         print(Format.table(rows))
     }

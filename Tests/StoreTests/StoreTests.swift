@@ -164,3 +164,29 @@ func show(_ date: Date?, _ zone: String = "America/New_York") -> String {
     formatter.dateFormat = "EEE yyyy-MM-dd HH:mm"
     return formatter.string(from: date)
 }
+
+@Suite("Store pages, on SQLite and PostgreSQL")
+struct StorePagingTests {
+    @Test("contacts and the call log come a page at a time, in the same order as whole, ties in start broken by the order written",
+          arguments: StoreKind.covered)
+    func pages(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        let nine = local("2026-11-23 09:00")
+        _ = try await store.importContacts(dueContacts(5), now: nine, policy: CallingPolicy())
+        var contactPages: [[Int64]] = []
+        try await store.forEachContactPage(pageSize: 2) { page in contactPages.append(page.map { $0.id! }) }
+        #expect(contactPages == [[1, 2], [3, 4], [5]])
+        for index in 0..<7 {
+            let started = nine.addingTimeInterval(Double(index / 2) * 60)
+            try await store.beginCall(CallStart(callID: "tb-\(index)", contactID: Int64(index % 5 + 1), step: .first, dialNumber: 1,
+                                                startedAt: started, origin: .hook))
+        }
+        var callPages: [[String]] = []
+        try await store.forEachCallPage(pageSize: 3) { page in callPages.append(page.map(\.callID)) }
+        #expect(callPages == [["tb-0", "tb-1", "tb-2"], ["tb-3", "tb-4", "tb-5"], ["tb-6"]])
+        #expect(callPages.flatMap { $0 } == (try await store.calls(contactID: nil)).map(\.callID))
+        var oneContact: [String] = []
+        try await store.forEachCallPage(contactID: 1, pageSize: 1) { page in oneContact += page.map(\.callID) }
+        #expect(oneContact == ["tb-0", "tb-5"])
+    }
+}
