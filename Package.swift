@@ -119,8 +119,13 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
+        // The stores the store tests run against: a SQLite file, and PostgreSQL when scripts/with-postgres gives one.
+        .target(name: "StoreTestSupport", dependencies: [
+            "Store", "PostgresStore",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/StoreTestSupport"),
         .testTarget(name: "StoreTests", dependencies: [
-            "Store", "PostgresStore", "Cadence",
+            "Store", "PostgresStore", "StoreTestSupport", "Cadence",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SpeechTests", dependencies: [
@@ -128,7 +133,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "Dialer", "Speech", "Scripts",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Cadence
 import Foundation
 import Store
+import StoreTestSupport
 import Testing
 
 /// `count` contacts, all due at 09:00 New York time on Monday 2026-11-23.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresStore
 import Store
+import StoreTestSupport
 import Testing
 
 @Suite("Store copy from SQLite to PostgreSQL")

@@ -1,6 +1,7 @@
 import Cadence
 import Foundation
 import Store
+import StoreTestSupport
 import Testing
 
 let defaults = ContactImport.Defaults(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",

@@ -5,30 +5,35 @@ import Store
 import Testing
 
 /// The stores every store test runs against.
-enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
+    /// The kind's name in test output.
+    public var testDescription: String { rawValue }
 
     /// The kinds this run covers: PostgreSQL only where a server is given, or in CI, where its
     /// absence must fail rather than pass quietly.
-    static var covered: [StoreKind] { PostgresTestServer.url != nil || PostgresTestServer.isCI ? allCases : [.sqlite] }
+    public static var covered: [StoreKind] { PostgresTestServer.url != nil || PostgresTestServer.isCI ? allCases : [.sqlite] }
 }
 
 /// The PostgreSQL server scripts/with-postgres starts for the test run.
-enum PostgresTestServer {
-    static let logger = {
+public enum PostgresTestServer {
+    /// The stores' logger: warnings and errors only.
+    public static let logger = {
         var logger = Logger(label: "store-tests")
         logger.logLevel = .warning
         return logger
     }()
-    static let url = ProcessInfo.processInfo.environment["TOUCHBASE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
-    static let missing = "TOUCHBASE_TEST_POSTGRES_URL is unset: the PostgreSQL cases of the store tests did not run (scripts/test runs them inside scripts/with-postgres)"
+    /// The test database's URL, from `TOUCHBASE_TEST_POSTGRES_URL`.
+    public static let url = ProcessInfo.processInfo.environment["TOUCHBASE_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// Whether this run is CI's (`CI=true`), where a missing server fails the run.
+    public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
+    /// What a run without a server says.
+    public static let missing = "TOUCHBASE_TEST_POSTGRES_URL is unset: the PostgreSQL cases of the store tests did not run (scripts/test runs them inside scripts/with-postgres)"
 
     /// The configuration of a new, empty schema of the test database.
-    static func freshSchema() async throws -> PostgresStoreConfiguration {
+    public static func freshSchema() async throws -> PostgresStoreConfiguration {
         guard let url else { throw StoreError(missing) }
         var configuration = try PostgresStoreConfiguration(url: url, tls: .disable)
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -42,12 +47,14 @@ enum PostgresTestServer {
 
 /// Where one test's data lives: a temporary SQLite file or a fresh PostgreSQL schema. Each
 /// ``open()`` is another store on the same data, as another node would have.
-struct StoreSite: Sendable {
-    let kind: StoreKind
+public struct StoreSite: Sendable {
+    /// Which store the site is.
+    public let kind: StoreKind
     private let path: String?
     private let postgres: PostgresStoreConfiguration?
 
-    init(_ kind: StoreKind) async throws {
+    /// A new, empty site of the kind.
+    public init(_ kind: StoreKind) async throws {
         self.kind = kind
         switch kind {
         case .sqlite:
@@ -60,17 +67,8 @@ struct StoreSite: Sendable {
     }
 
     /// Another store on this site's data.
-    func open() async throws -> any Store {
+    public func open() async throws -> any Store {
         if let path { return try SQLiteStore(path: path) }
         return try await PostgresStore(configuration: postgres!, logger: PostgresTestServer.logger)
-    }
-}
-
-@Suite("Store test servers")
-struct StoreTestServerTests {
-    @Test("the PostgreSQL server for the store tests is given (scripts/with-postgres)",
-          .enabled(if: PostgresTestServer.url != nil || PostgresTestServer.isCI, Comment(rawValue: PostgresTestServer.missing)))
-    func serverGiven() async throws {
-        #expect(PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.missing))
     }
 }
