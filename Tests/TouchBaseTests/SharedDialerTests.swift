@@ -83,4 +83,31 @@ struct SharedDialerTests {
         let placedTwice = Dictionary(grouping: try await store.openCalls(), by: \.contactID).filter { $0.value.count > 1 }
         #expect(placedTwice.isEmpty, "no contact has two calls open at once")
     }
+
+    @Test("claims a node left when it died are taken over by the others once their lease runs out, and placed once",
+          arguments: StoreKind.covered)
+    func deadNodesClaimsTakenOver(kind: StoreKind) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("touchbase-nodes-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let site = try await StoreSite(kind)
+        let clock = SimulatedClock(Harness.monday10)
+        let store = try await site.open()
+        let contacts = try ContactImport(defaults: .init(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
+                                                         callback: "+16175550199", company: "Harbor Consulting"))
+            .contacts(fromCSV: "name,phone\nAnn,617-555-2100\nBen,617-555-2101\nCat,617-555-2102\n", file: "due.csv")
+        _ = try await store.importContacts(contacts, now: clock.now, policy: CallingPolicy())
+        // A node claims every due contact, then is killed before it places a call.
+        let dead = ClaimRequest(node: "dead", now: clock.now, leaseSeconds: 120, candidates: 10,
+                                trunks: { _, _ in Array(repeating: "main", count: 3) })
+        #expect(try await store.claimDueFollowUps(dead).count == 3)
+        let nodes = try await Self.nodes(2, on: site, folder: folder, clock: clock, maxCalls: 4)
+
+        clock.advance(60)
+        #expect(await Self.passTogether(nodes).isEmpty, "the dead node's claims still hold, and count against max_calls")
+        clock.advance(61)
+        let placed = await Self.passTogether(nodes)
+        #expect(placed.count == 3, "taken over once the lease ran out")
+        let open = try await store.openCalls()
+        #expect(Set(open.map(\.contactID)).count == 3 && open.count == 3)
+    }
 }
