@@ -47,30 +47,35 @@ extension PostgresStore {
         }
     }
 
-    private static func json<T: Encodable>(_ rows: [T]) throws -> String {
+    /// Rows as one JSON document for `json_to_recordset`: snake_case keys, times in seconds.
+    static func copyJSON<T: Encodable>(_ rows: [T]) throws -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .secondsSince1970
         return String(decoding: try encoder.encode(rows), as: UTF8.self)
     }
 
-    private struct ContactRow: Encodable {
+    /// A contact and its follow-up as one JSON row.
+    struct ContactRow: Encodable {
         var id: Int64?, name, phone, timeZone, ownerName, ownerDial, ownerCallback, company, connection, topic: String
         var campaign: String?, doNotCall: Bool, createdAt, updatedAt: Date
         var phase: String?, step: Int?, nextCallStart: Date?, state: String?, followUpUpdatedAt: Date?
+
+        init(_ contact: Contact, createdAt: Date, updatedAt: Date, followUp: (state: FollowUpState, updatedAt: Date)?) throws {
+            (id, name, phone, timeZone) = (contact.id, contact.name, contact.phone, contact.timeZone)
+            (ownerName, ownerDial, ownerCallback) = (contact.owner.name, contact.owner.dialString, contact.owner.callbackNumber)
+            (company, connection, topic, campaign, doNotCall) = (contact.company, contact.connection, contact.topic, contact.campaign,
+                                                                 contact.doNotCall)
+            (self.createdAt, self.updatedAt) = (createdAt, updatedAt)
+            let state = followUp?.state
+            (phase, step, nextCallStart) = (state?.phase.name, state?.step.rawValue, state?.nextCall?.start)
+            (self.state, followUpUpdatedAt) = (try state.map(StoredJSON.encode), followUp?.updatedAt)
+        }
     }
 
     private static func insertContacts(_ contacts: [CopiedContact], _ connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try contacts.map { copied in
-            let contact = copied.contact, state = copied.followUp?.state
-            return ContactRow(id: contact.id, name: contact.name, phone: contact.phone, timeZone: contact.timeZone,
-                              ownerName: contact.owner.name, ownerDial: contact.owner.dialString, ownerCallback: contact.owner.callbackNumber,
-                              company: contact.company, connection: contact.connection, topic: contact.topic, campaign: contact.campaign,
-                              doNotCall: contact.doNotCall, createdAt: copied.createdAt, updatedAt: copied.updatedAt,
-                              phase: state?.phase.name, step: state?.step.rawValue, nextCallStart: state?.nextCall?.start,
-                              state: try state.map(StoredJSON.encode), followUpUpdatedAt: copied.followUp?.updatedAt)
-        }
-        let document = try json(rows)
+        let document = try copyJSON(try contacts.map { try ContactRow($0.contact, createdAt: $0.createdAt, updatedAt: $0.updatedAt,
+                                                                       followUp: $0.followUp) })
         try await connection.query("""
             INSERT INTO contact (id, name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection, topic, campaign,
                 do_not_call, created_at, updated_at)
@@ -96,7 +101,7 @@ extension PostgresStore {
     }
 
     private static func insertCalls(_ calls: [CallRecord], _ connection: PostgresConnection, logger: Logger) async throws {
-        let document = try json(try calls.map { call in
+        let document = try copyJSON(try calls.map { call in
             CallRow(callId: call.callID, contactId: call.contactID, step: call.step, dialNumber: call.dialNumber, startedAt: call.startedAt,
                     endedAt: call.endedAt, asteriskUniqueId: call.asteriskUniqueID, variables: call.variables, outcome: call.outcome,
                     messageLeft: call.messageLeft, playedShare: call.playedShare, voice: call.voice, nextCallStart: call.nextCallStart,
@@ -117,7 +122,7 @@ extension PostgresStore {
     }
 
     private static func insertMessages(_ messages: [MessageRecord], _ connection: PostgresConnection, logger: Logger) async throws {
-        let document = try json(messages.map { message in
+        let document = try copyJSON(messages.map { message in
             ["contact_id": "\(message.contactID)", "step": "\(message.step)", "text": message.text, "promise": message.promise,
              "audio_path": message.audioPath, "voice": message.voice, "rendered_at": "\(message.renderedAt.timeIntervalSince1970)"]
         })

@@ -9,32 +9,61 @@ extension PostgresStore {
     public func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary {
         try await transaction { connection in
             var summary = ImportSummary(inserted: 0, updated: 0)
-            for contact in contacts {
-                // xmax is 0 only on a row this statement inserted: tells an insert from an update in one round trip.
-                let row = try await connection.rows("""
-                    INSERT INTO contact (name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection, topic,
-                        campaign, do_not_call, created_at, updated_at)
-                    VALUES (\(contact.name), \(contact.phone), \(contact.timeZone), \(contact.owner.name), \(contact.owner.dialString),
-                        \(contact.owner.callbackNumber), \(contact.company), \(contact.connection), \(contact.topic), \(contact.campaign),
-                        \(contact.doNotCall), \(now), \(now))
-                    ON CONFLICT (phone) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
-                        owner_name = excluded.owner_name, owner_dial = excluded.owner_dial, owner_callback = excluded.owner_callback,
-                        company = excluded.company, connection = excluded.connection, topic = excluded.topic,
-                        campaign = excluded.campaign, updated_at = excluded.updated_at
-                    RETURNING id, (xmax = 0) AS inserted
-                    """, logger: logger)[0]
-                guard try row["inserted"].decode(Bool.self) else {
-                    summary.updated += 1
-                    continue
-                }
-                var stored = contact
-                stored.id = try row["id"].decode(Int64.self)
-                try await Self.saveState(FollowUp.start(contact: stored, now: now, policy: policy), contactID: stored.id!, now: now,
-                                         connection, logger: logger)
-                summary.inserted += 1
+            for batch in Self.importBatches(contacts, size: 1000) {
+                let inserted = try await Self.upsert(batch, now: now, policy: policy, connection, logger: logger)
+                summary.inserted += inserted
+                summary.updated += batch.count - inserted
             }
             return summary
         }
+    }
+
+    /// Batches in file order, a phone at most once in each, so one statement never meets the
+    /// same contact twice; a repeated phone updates the contact its first row added.
+    static func importBatches(_ contacts: [Contact], size: Int) -> [[Contact]] {
+        var batches: [[Contact]] = []
+        var batch: [Contact] = [], phones: Set<String> = []
+        for contact in contacts {
+            if batch.count == size || phones.contains(contact.phone) {
+                batches.append(batch)
+                (batch, phones) = ([], [])
+            }
+            batch.append(contact)
+            phones.insert(contact.phone)
+        }
+        if !batch.isEmpty { batches.append(batch) }
+        return batches
+    }
+
+    /// Adds or updates one batch in one statement, and starts the follow-up of each contact it
+    /// added; returns how many it added. `xmax = 0` holds only on rows the statement inserted.
+    private static func upsert(_ batch: [Contact], now: Date, policy: CallingPolicy, _ connection: PostgresConnection,
+                               logger: Logger) async throws -> Int {
+        let document = try copyJSON(try batch.map { contact in
+            try ContactRow(contact, createdAt: now, updatedAt: now, followUp: (FollowUp.start(contact: contact, now: now, policy: policy), now))
+        })
+        let rows = try await connection.rows("""
+            WITH input AS (
+                SELECT * FROM json_to_recordset(\(document)::json) AS x(name TEXT, phone TEXT, time_zone TEXT, owner_name TEXT,
+                    owner_dial TEXT, owner_callback TEXT, company TEXT, connection TEXT, topic TEXT, campaign TEXT, do_not_call BOOLEAN,
+                    phase TEXT, step INTEGER, next_call_start DOUBLE PRECISION, state TEXT)
+            ), upserted AS (
+                INSERT INTO contact (name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection, topic, campaign,
+                    do_not_call, created_at, updated_at)
+                SELECT name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection, topic, campaign,
+                    do_not_call, \(now), \(now) FROM input
+                ON CONFLICT (phone) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone,
+                    owner_name = excluded.owner_name, owner_dial = excluded.owner_dial, owner_callback = excluded.owner_callback,
+                    company = excluded.company, connection = excluded.connection, topic = excluded.topic,
+                    campaign = excluded.campaign, updated_at = excluded.updated_at
+                RETURNING id, phone, (xmax = 0) AS inserted
+            )
+            INSERT INTO follow_up (contact_id, phase, step, next_call_start, state, updated_at)
+            SELECT upserted.id, input.phase, input.step, to_timestamp(input.next_call_start), input.state, \(now)
+            FROM upserted JOIN input ON input.phone = upserted.phone WHERE upserted.inserted
+            RETURNING contact_id
+            """, logger: logger)
+        return rows.count
     }
 
     static func saveState(_ state: FollowUpState, contactID: Int64, now: Date, _ connection: PostgresConnection, logger: Logger) async throws {

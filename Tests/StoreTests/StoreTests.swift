@@ -138,6 +138,24 @@ struct StoreTests {
         #expect(try await reopened.dueFollowUps(now: local("2026-11-23 12:00"), limit: 10).count == 1, "the contact called is no longer due")
     }
 
+    @Test("a large import spans several statements and counts alike on both stores; a phone twice in one call updates the first",
+          arguments: StoreKind.covered)
+    func largeImport(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        let now = local("2026-11-23 08:00")
+        let many = try dueContacts(2500)
+        #expect(try await store.importContacts(many, now: now, policy: CallingPolicy()) == ImportSummary(inserted: 2500, updated: 0))
+        var again = Array(many.suffix(2))
+        again[1].name = "Renamed"
+        again.append(contentsOf: try ContactImport(defaults: defaults).contacts(fromCSV: "name,phone\nNew,617-555-0042\n", file: "c.csv"))
+        again.append(again[2])
+        #expect(try await store.importContacts(again, now: now, policy: CallingPolicy()) == ImportSummary(inserted: 1, updated: 3))
+        #expect(try await store.contact(phone: many[2499].phone)?.name == "Renamed")
+        let added = try #require(try await store.contact(phone: "+16175550042"))
+        #expect(try await store.followUp(contactID: added.id!)?.phase == .active, "ids may have gaps on PostgreSQL, never repeats")
+        #expect(try await store.dueFollowUps(now: local("2026-11-23 09:00"), limit: 5000).count == 2501)
+    }
+
     @Test("do-not-call stops the follow-up and the contact is never due again", arguments: StoreKind.covered)
     func doNotCall(kind: StoreKind) async throws {
         let store = try await StoreSite(kind).open()
