@@ -38,6 +38,21 @@ struct SharedDialerTests {
         return nodes
     }
 
+    /// A site with `count` contacts due now, a clock at Monday 10:00 and a folder for the spools;
+    /// the caller removes the folder.
+    static func dueSite(_ kind: StoreKind, contacts count: Int) async throws -> (site: StoreSite, store: any Store, clock: SimulatedClock, folder: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("touchbase-nodes-\(UUID().uuidString)")
+        let site = try await StoreSite(kind)
+        let clock = SimulatedClock(Harness.monday10)
+        let store = try await site.open()
+        let rows = (0..<count).map { "Contact \($0),617-555-\(String(format: "%04d", 2000 + $0))" }
+        let contacts = try ContactImport(defaults: .init(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
+                                                         callback: "+16175550199", company: "Harbor Consulting"))
+            .contacts(fromCSV: "name,phone\n" + rows.joined(separator: "\n"), file: "due.csv")
+        _ = try await store.importContacts(contacts, now: clock.now, policy: CallingPolicy())
+        return (site, store, clock, folder)
+    }
+
     /// Every node's pass at once; the calls each placed.
     static func passTogether(_ nodes: [Node]) async -> [String] {
         await withTaskGroup(of: [String].self) { group in
@@ -49,16 +64,8 @@ struct SharedDialerTests {
     @Test("three nodes passing at once place each due contact once, never more than max_calls together, and more as calls end",
           arguments: StoreKind.covered)
     func threeNodes(kind: StoreKind) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("touchbase-nodes-\(UUID().uuidString)")
+        let (site, store, clock, folder) = try await Self.dueSite(kind, contacts: 12)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let site = try await StoreSite(kind)
-        let clock = SimulatedClock(Harness.monday10)
-        let store = try await site.open()
-        let rows = (0..<12).map { "Contact \($0),617-555-\(String(format: "%04d", 2000 + $0))" }
-        let contacts = try ContactImport(defaults: .init(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
-                                                         callback: "+16175550199", company: "Harbor Consulting"))
-            .contacts(fromCSV: "name,phone\n" + rows.joined(separator: "\n"), file: "due.csv")
-        _ = try await store.importContacts(contacts, now: clock.now, policy: CallingPolicy())
         let nodes = try await Self.nodes(3, on: site, folder: folder, clock: clock, maxCalls: 4)
 
         let first = await Self.passTogether(nodes)
@@ -87,15 +94,8 @@ struct SharedDialerTests {
     @Test("claims a node left when it died are taken over by the others once their lease runs out, and placed once",
           arguments: StoreKind.covered)
     func deadNodesClaimsTakenOver(kind: StoreKind) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("touchbase-nodes-\(UUID().uuidString)")
+        let (site, store, clock, folder) = try await Self.dueSite(kind, contacts: 3)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let site = try await StoreSite(kind)
-        let clock = SimulatedClock(Harness.monday10)
-        let store = try await site.open()
-        let contacts = try ContactImport(defaults: .init(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
-                                                         callback: "+16175550199", company: "Harbor Consulting"))
-            .contacts(fromCSV: "name,phone\nAnn,617-555-2100\nBen,617-555-2101\nCat,617-555-2102\n", file: "due.csv")
-        _ = try await store.importContacts(contacts, now: clock.now, policy: CallingPolicy())
         // A node claims every due contact, then is killed before it places a call.
         let dead = ClaimRequest(node: "dead", now: clock.now, leaseSeconds: 120, candidates: 10,
                                 trunks: { _, _ in Array(repeating: "main", count: 3) })
