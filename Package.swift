@@ -6,12 +6,12 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "touchbase", targets: ["touchbase"]),
-        .executable(name: "agi-load", targets: ["agi-load"]),
-        .executable(name: "speech-bench", targets: ["speech-bench"]),
         .executable(name: "greeting-bench", targets: ["greeting-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
         .library(name: "Greeting", targets: ["Greeting"]),
+        // For the Benchmarks package beside the product (Benchmarks/Package.swift).
+        .library(name: "Speech", targets: ["Speech"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
@@ -30,9 +31,6 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr",
                        providers: [.apt(["libsoxr-dev"])]),
-
-        // Linux's epoll for agi-load's lean engine (a header only, nothing to link).
-        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
 
         .target(name: "AGI", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -59,6 +57,7 @@ let package = Package(
         ]),
         .target(name: "Speech", dependencies: [
             "CCurl", "CSoxr",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Dialer", dependencies: [
@@ -81,34 +80,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "agi-load", dependencies: [
-            "CEpoll",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
         // CPU per frame and the figures on the corpus: `swift run -c release greeting-bench`.
         .executableTarget(name: "greeting-bench", dependencies: ["Greeting", "GreetingCorpusSupport"]),
-        .executableTarget(name: "speech-bench", dependencies: [
-            "Speech",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
 
-        // Fuzz target for the AGI parsers; see Fuzz/run-agi-parser-fuzz.sh.
-        .executableTarget(name: "agi-parser-fuzz", dependencies: [
-            "AGI", .product(name: "NIOCore", package: "swift-nio"),
-        ]),
-
-        // Reads ../shared/fixtures/agi for the test targets that replay Asterisk's sessions.
+        // Reads Tests/Fixtures/agi for the test targets that replay Asterisk's sessions.
         .target(name: "AGITestSupport", path: "Tests/AGITestSupport"),
-        .testTarget(name: "AGILoadTests", dependencies: [
-            "agi-load", "AGI",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
-        ]),
         .testTarget(name: "AGITests", dependencies: [
             "AGI", "AGITestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -139,8 +115,11 @@ let package = Package(
         ]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
+        // Runs the built touchbase executable (found beside the test bundle) as a user would.
+        .testTarget(name: "TouchBaseCommandTests", dependencies: ["touchbase"]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

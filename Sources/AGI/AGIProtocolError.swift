@@ -35,7 +35,8 @@ public enum AGIProtocolError: Error, Sendable, Hashable, CustomStringConvertible
     static func shown(_ line: String) -> String {
         var out = ""
         for scalar in line.unicodeScalars.prefix(120) {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
+            // C1 controls too: U+009B is a terminal's CSI, as dangerous as ESC.
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                 out += "\\x" + String(scalar.value, radix: 16, uppercase: true)
             } else {
                 out.unicodeScalars.append(scalar)

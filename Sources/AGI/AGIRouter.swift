@@ -48,6 +48,8 @@ public struct AGIRouter: Sendable {
                            route: String? = nil, logger: Logger) async -> AGISessionEnd {
         var transport = transport
         let environment: AGIEnvironment
+        // A peer that sends no valid environment is an ordinary failure of the peer: the caller
+        // reads it from the returned end and decides how loudly to say so.
         do {
             switch try await transport.next() {
             case .environment(let env)?:
@@ -56,14 +58,14 @@ public struct AGIRouter: Sendable {
                 logger.debug("AGI peer closed the connection before sending its environment")
                 return .closedBeforeEnvironment
             case let other?:
-                logger.warning("AGI peer sent \(other) before its environment")
+                logger.debug("AGI peer sent \(other) before its environment")
                 return .failed(.protocolViolation(.malformedEnvironmentLine(String(describing: other))))
             }
         } catch let error as AGIProtocolError {
-            logger.warning("AGI environment refused", metadata: ["error": "\(error)"])
+            logger.debug("AGI environment refused", metadata: ["error": "\(error)"])
             return .failed(.protocolViolation(error))
         } catch {
-            logger.warning("AGI environment not read", metadata: ["error": "\(error)"])
+            logger.debug("AGI environment not read", metadata: ["error": "\(error)"])
             return .closedBeforeEnvironment
         }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// An AWS access key, with the session token that temporary credentials (STS, an instance or

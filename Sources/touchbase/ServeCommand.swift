@@ -35,31 +35,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-struct ProcessAGICommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "agi",
-        abstract: "Run one AGI route over stdin and stdout (process AGI).",
-        discussion: """
-            For a dialplan line such as AGI(/usr/local/bin/touchbase,agi,answered). \
-            Logs go to stderr; stdout carries the AGI dialog.
-            """)
-
-    @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "The route to run, e.g. answered.")
-    var route: String
-
-    @Argument(parsing: .allUnrecognized, help: .hidden)
-    var dialplanArguments: [String] = []
-
-    func run() async throws {
-        let logger = global.bootstrapLogging()
-        let configuration = try global.loadConfiguration(logger: logger)
-        let end = try await ProcessAGIRunner.run(route: route, configuration: configuration, logger: logger)
-        logger.debug("AGI session ended", metadata: ["end": "\(end)"])
-    }
-}
-
 /// Options every command shares.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file (default: $TOUCHBASE_CONFIG, else ./touchbase.toml if present).")

@@ -45,18 +45,22 @@ struct ContactsCommand: AsyncParsableCommand {
         @Option(help: "Country calling code for numbers written without one.") var countryCode: String = "1"
 
         func run() async throws {
-            let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw ValidationError("\(file) cannot be read as UTF-8 text: \(error.localizedDescription)")
+            guard let bytes = FileManager.default.contents(atPath: file) else {
+                throw ImportFileError(description: "\(file) cannot be read: no such file, a folder, or no permission")
             }
             let importer = ContactImport(defaults: .init(timeZone: defaultTimeZone, owner: owner, ownerDial: ownerDial,
                                                          callback: callback, company: company, countryCode: countryCode),
                                          ownerDialProblem: DialString.problemForDial)
-            let contacts = try importer.contacts(fromCSV: text, file: file)
+            let contacts = try importer.contacts(fromCSVBytes: Array(bytes), file: file)
             let (db, configuration) = try await store.openWithConfiguration()
             let summary = try await db.importContacts(contacts, now: Date(), policy: configuration.policy)
             print("imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
         }
+    }
+
+    /// A CSV file that cannot be read: exit 1 with the reason, not the usage text.
+    struct ImportFileError: Error, CustomStringConvertible {
+        var description: String
     }
 
     struct List: AsyncParsableCommand {
@@ -209,8 +213,10 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Run the real cadence and store over a simulated clock and check the follow-up rules.")
 
-    @Option(help: "How many contacts.") var contacts: Int = 1000
-    @Option(help: "How many days.") var days: Int = 60
+    // .unconditional: `--contacts -1` must reach validate() and be told what is wrong with -1,
+    // not be read as an option and reported as a missing value.
+    @Option(parsing: .unconditional, help: "How many contacts.") var contacts: Int = 1000
+    @Option(parsing: .unconditional, help: "How many days.") var days: Int = 60
     @Option(help: "The random seed; the same seed gives the same run.") var seed: UInt64 = 1
     @Option(help: "Chance that a call reaches voicemail.") var voicemail: Double = 0.55
     @Option(help: "Chance of no answer.") var noAnswer: Double = 0.2
@@ -222,7 +228,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard contacts > 0, days > 0 else { throw ValidationError("--contacts and --days must be above 0") }
+        guard contacts > 0 else { throw ValidationError("--contacts must be a whole number above 0, not \(contacts)") }
+        guard days > 0 else { throw ValidationError("--days must be a whole number above 0, not \(days)") }
         let odds = [voicemail, noAnswer, busy, human, invalidNumber, cutShort, callback]
         guard odds.allSatisfy({ (0...1).contains($0) }), voicemail + noAnswer + busy + human + invalidNumber + cutShort <= 1 else {
             throw ValidationError("each chance must be between 0 and 1, and the call outcomes together at most 1")
@@ -264,10 +271,12 @@ enum Format {
         guard let width = rows.map(\.count).max() else { return "" }
         var widths = [Int](repeating: 0, count: width)
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], min(cell.count, 60)) } }
+        // Counted and cut in characters (grapheme clusters), never in UTF-16 units as
+        // NSString's padding does: that cut an emoji in half and printed U+FFFD.
         return rows.map { row in
             row.enumerated().map { i, cell in
                 let cut = cell.count > 60 ? String(cell.prefix(59)) + "…" : cell
-                return cut.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                return cut + String(repeating: " ", count: max(0, widths[i] - cut.count))
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One recorded AGI session from ../shared/fixtures/agi: what Asterisk sent (`<`), what the AGI
+/// One recorded AGI session from Tests/Fixtures/agi: what Asterisk sent (`<`), what the AGI
 /// program sent (`>`), and events the program saw (`!`, such as SIGHUP).
 public struct RecordedSession: Sendable {
     public enum Direction: Character, Sendable { case fromAsterisk = "<", fromProgram = ">", event = "!" }
@@ -15,11 +15,11 @@ public struct RecordedSession: Sendable {
     public var name: String
     public var entries: [Entry]
 
-    /// The folder of recorded sessions, read from the shared folder beside the repository.
+    /// The folder of recorded sessions, Tests/Fixtures/agi inside the repository.
     public static let folder: URL = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }  // AGITestSupport, Tests, the package
-        return url.deletingLastPathComponent().appendingPathComponent("shared/fixtures/agi")
+        for _ in 0..<2 { url.deleteLastPathComponent() }  // the file, AGITestSupport
+        return url.appendingPathComponent("Fixtures/agi")
     }()
 
     public static func load(_ name: String) throws -> RecordedSession {

@@ -81,6 +81,12 @@ struct AGICodecTests {
         #expect(throws: AGIProtocolError.malformedResponse(line)) { try AGIResponse(parsing: line[...]) }
     }
 
+    @Test("a refused line is shown with C0 and C1 control characters made visible, never sent to a terminal raw")
+    func controlCharactersShown() {
+        let error = AGIProtocolError.malformedResponse("a\u{1B}[2Jb\u{9B}31mc\u{7F}")
+        #expect(error.description.contains(#""a\x1B[2Jb\x9B31mc\x7F""#), "\(error)")
+    }
+
     @Test("commands are quoted the way Asterisk's parse_args reads them back")
     func quotingRoundTrips() throws {
         let hostile = [

@@ -200,6 +200,8 @@ struct ProcessAGITests {
             for try await end in group { if let end { ends.append(end) } }
             #expect(ends == [.completed])
         }
+        close(programInput)
+        close(programOutput)
         #expect(hungUpAfterPlayback.withLockedValue { $0 } == true)
     }
 

@@ -13,7 +13,7 @@ struct RecordedSessionReplayTests {
     @Test("every recorded session has a dialog written for it")
     func everyRecordingIsCovered() {
         #expect(FileManager.default.fileExists(atPath: RecordedSession.folder.path),
-                "recorded sessions not found at \(RecordedSession.folder.path): shared/ must sit beside the repository")
+                "recorded sessions not found at \(RecordedSession.folder.path)")
         #expect(Self.names.count >= 8)
         #expect(Set(Self.names) == Set(RecordedDialogs.all.keys))
     }
@@ -22,26 +22,55 @@ struct RecordedSessionReplayTests {
           arguments: RecordedSession.allNames)
     func replayInMemory(name: String) async throws {
         let recording = try RecordedSession.load(name)
-        let hangup = AGIHangupSignal()
-        var router = AGIRouter()
-        let handler = try #require(RecordedDialogs.all[name])
-        let ended = NIOLockedBoolean()
-        router.on("replay") { session in
-            try await handler(session)
-            ended.set()
-        }
-        let end = await router.runSession(over: FixtureTransport(recording, hangupSignal: hangup),
-                                          hangupSignal: hangup, route: "replay", logger: testLogger)
-        #expect(end == .completed)
-        #expect(ended.value)
+        try await replay(recording, to: try #require(RecordedDialogs.all[name]))
     }
 
     @Test("a FastAGI server over TCP speaks the recorded dialog and closes when the handler returns",
           arguments: RecordedSession.allNames.filter { $0.hasPrefix("fastagi-") })
     func replayOverTCP(name: String) async throws {
         let recording = try RecordedSession.load(name)
+        try await replayOverTCP(recording, to: try #require(RecordedDialogs.all[name]))
+    }
+
+    /// The two ways a recording is replayed.
+    enum ReplayWay: String, CaseIterable, Sendable { case inMemory = "in memory", overTCP = "over TCP" }
+
+    @Test("a route that stops before the end of the recording fails the replay", arguments: ReplayWay.allCases)
+    func shortRouteFails(way: ReplayWay) async throws {
+        let recording = try RecordedSession.load("fastagi-answered-commands.txt")
+        let short: AGIHandler = { session in _ = try await session.getVariable("DIALSTATUS") }
+        let failure = await #expect(throws: FixtureError.self) {
+            switch way {
+            case .inMemory: try await replay(recording, to: short)
+            case .overTCP: try await replayOverTCP(recording, to: short)
+            }
+        }
+        let expected = way == .inMemory ? "recorded lines unplayed" : "the server closed where the recording has it write"
+        #expect(failure?.description.contains(expected) == true, "\(failure.map(String.init(describing:)) ?? "no failure")")
+    }
+
+    /// Replays `recording` to `handler` in memory; throws unless the handler returned, the
+    /// session completed, and the whole recording was played.
+    func replay(_ recording: RecordedSession, to handler: @escaping AGIHandler) async throws {
+        let hangup = AGIHangupSignal()
         var router = AGIRouter()
-        let handler = try #require(RecordedDialogs.all[name])
+        let ended = NIOLockedBoolean()
+        router.on("replay") { session in
+            try await handler(session)
+            ended.set()
+        }
+        let transport = FixtureTransport(recording, hangupSignal: hangup)
+        let end = await router.runSession(over: transport, hangupSignal: hangup, route: "replay", logger: testLogger)
+        guard end == .completed, ended.value else {
+            throw FixtureError("\(recording.name): the session ended \(end), the handler \(ended.value ? "returned" : "did not return")")
+        }
+        try transport.verifyConsumed()
+    }
+
+    /// Plays `recording` to a FastAGI server running `handler` on the recording's route; throws
+    /// if the server closes before the recording's end or sends anything after it.
+    func replayOverTCP(_ recording: RecordedSession, to handler: @escaping AGIHandler) async throws {
+        var router = AGIRouter()
         let scriptPath = try #require(recording.entries.first { $0.text.hasPrefix("agi_network_script:") })
             .text.dropFirst("agi_network_script: ".count).dropLast().split(separator: "?").first.map(String.init) ?? ""
         router.on(scriptPath, handler)
@@ -143,7 +172,9 @@ struct AsteriskPeer {
             case .fromAsterisk:
                 try await send(entry.bytes)
             case .fromProgram:
-                let line = try await readLine()
+                guard let line = try await readLine() else {
+                    throw FixtureError("\(recording.name): the server closed where the recording has it write \(entry.text.debugDescription)")
+                }
                 #expect(line == entry.text, "\(recording.name)")
             case .event:
                 continue

@@ -46,6 +46,18 @@ struct ContactImportTests {
         }
     }
 
+    @Test("bytes that are not UTF-8 are refused with the line they are on; UTF-8 bytes and a BOM import")
+    func notUTF8() throws {
+        let latin1 = Array("name,phone\nDan,617-555-0100\nJos".utf8) + [0xE9] + Array(",617-555-0101\n".utf8)
+        let error = try #require(throws: ContactImportError.self) {
+            try ContactImport(defaults: defaults).contacts(fromCSVBytes: latin1, file: "c.csv")
+        }
+        #expect(error.problems.map(\.line) == [3])
+        #expect(error.description.hasPrefix("c.csv:3: this line is not UTF-8 text"))
+        let utf8 = [0xEF, 0xBB, 0xBF] + Array("name,phone\nJosé 😀,617-555-0101\n".utf8)
+        #expect(try ContactImport(defaults: defaults).contacts(fromCSVBytes: utf8, file: "c.csv").map(\.name) == ["José 😀"])
+    }
+
     @Test("headers are checked: unknown and missing columns are named")
     func headers() {
         #expect(throws: ContactImportError.self) { try ContactImport().contacts(fromCSV: "name,fone\nA,1", file: "c.csv") }

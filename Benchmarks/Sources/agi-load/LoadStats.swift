@@ -1,3 +1,4 @@
+import Histogram
 import NIOCore
 
 /// How a session ended, from the simulated Asterisk's side.
@@ -35,11 +36,11 @@ struct LoadStats: Sendable {
     /// Sessions where the server sent an overlong line.
     var protocolViolations = 0
     /// Time from each answer written to the server's next command received.
-    var turnaround = TurnaroundHistogram()
+    var turnaround = Histogram<UInt64>()
     /// Time from the environment written to the server's first command received.
-    var firstCommand = TurnaroundHistogram()
+    var firstCommand = Histogram<UInt64>()
     /// How late the generator's loop ran a task due every 10 ms: the generator's own delay.
-    var loopLag = TurnaroundHistogram()
+    var loopLag = Histogram<UInt64>()
 
     /// Everything that went wrong.
     var errors: Int { connectFailures + closedBeforeCommand + failures + timeouts + protocolViolations }
@@ -68,8 +69,8 @@ struct LoadStats: Sendable {
         failures += other.failures
         timeouts += other.timeouts
         protocolViolations += other.protocolViolations
-        turnaround.merge(other.turnaround)
-        firstCommand.merge(other.firstCommand)
-        loopLag.merge(other.loopLag)
+        turnaround.add(other.turnaround)
+        firstCommand.add(other.firstCommand)
+        loopLag.add(other.loopLag)
     }
 }

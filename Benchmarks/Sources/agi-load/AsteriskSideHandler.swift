@@ -91,9 +91,9 @@ final class AsteriskSideHandler: ChannelInboundHandler {
         if let answeredAt {
             let waited = UInt64(max(0, (now - answeredAt).nanoseconds))
             if commands == 0 {
-                driver.stats.firstCommand.record(nanoseconds: waited)
+                driver.stats.firstCommand.record(waited)
             } else {
-                driver.stats.turnaround.record(nanoseconds: waited)
+                driver.stats.turnaround.record(waited)
             }
             self.answeredAt = nil
         }

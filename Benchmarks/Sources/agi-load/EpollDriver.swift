@@ -227,7 +227,7 @@ final class EpollDriver {
         let now = Self.now()
         if let answeredAt = slots[slot].answeredAt {
             let waited = now > answeredAt ? now - answeredAt : 0
-            if slots[slot].commands == 0 { stats.firstCommand.record(nanoseconds: waited) } else { stats.turnaround.record(nanoseconds: waited) }
+            if slots[slot].commands == 0 { stats.firstCommand.record(waited) } else { stats.turnaround.record(waited) }
             slots[slot].answeredAt = nil
         }
         slots[slot].commands += 1
@@ -332,7 +332,7 @@ final class EpollDriver {
                 send(timer.slot, bytes)
                 answerLines(timer.slot)
             case .probeLag:
-                stats.loopLag.record(nanoseconds: now - timer.deadline)
+                stats.loopLag.record(now - timer.deadline)
                 if activeSlots > 0 { schedule(now + 10_000_000, slot: -1, .probeLag) }
             }
         }

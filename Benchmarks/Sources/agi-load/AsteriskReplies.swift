@@ -1,7 +1,7 @@
 import NIOCore
 
 /// What Asterisk answers to each AGI command of the voicemail-drop dialog, and how long it takes
-/// to answer, as recorded in ../shared/fixtures/agi/fastagi-amd-machine-drop.txt.
+/// to answer, as recorded in Tests/Fixtures/agi/fastagi-amd-machine-drop.txt.
 ///
 /// Pure: the load generator's channel handler asks it for each command line it receives.
 struct AsteriskReplies: Sendable {

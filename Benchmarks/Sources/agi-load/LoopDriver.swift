@@ -89,7 +89,7 @@ final class LoopDriver {
     private func probeLag(at deadline: NIODeadline) {
         loop.assumeIsolated().scheduleTask(deadline: deadline) {
             let now = NIODeadline.now()
-            self.stats.loopLag.record(nanoseconds: UInt64(max(0, (now - deadline).nanoseconds)))
+            self.stats.loopLag.record(UInt64(max(0, (now - deadline).nanoseconds)))
             if self.slotsRunning > 0 { self.probeLag(at: now + Self.lagProbeInterval) }
         }
     }

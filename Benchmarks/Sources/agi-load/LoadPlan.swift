@@ -32,7 +32,7 @@ struct LoadPlan: Sendable {
     var maximumLineLength: Int = 8192
 
     /// The environment block Asterisk sends first, with the blank line that ends it, shaped
-    /// like ../shared/fixtures/agi/fastagi-amd-machine-drop.txt.
+    /// like Tests/Fixtures/agi/fastagi-amd-machine-drop.txt.
     ///
     /// - Parameter sessionNumber: makes the unique id and channel name differ between sessions.
     func environment(sessionNumber: Int) -> String {

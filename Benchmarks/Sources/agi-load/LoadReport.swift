@@ -21,12 +21,12 @@ struct LoadReport {
     private var seconds: Double { Double(elapsed.nanoseconds) / 1e9 }
     private var sessionsPerSecond: Double { seconds > 0 ? Double(stats.completed) / seconds : 0 }
     private func milliseconds(atPercentile p: Double) -> Double {
-        Double(stats.turnaround.value(atPercentile: p)) / 1e6
+        Double(stats.turnaround.valueAtPercentile(p)) / 1e6
     }
     private func firstCommandMilliseconds(atPercentile p: Double) -> Double {
-        Double(stats.firstCommand.value(atPercentile: p)) / 1e6
+        Double(stats.firstCommand.valueAtPercentile(p)) / 1e6
     }
-    private var maximumMilliseconds: Double { Double(stats.turnaround.maximum) / 1e6 }
+    private var maximumMilliseconds: Double { Double(stats.turnaround.maxRecorded) / 1e6 }
 
     /// Several lines for a terminal.
     func text() -> String {
@@ -44,10 +44,10 @@ struct LoadReport {
                 + " \(stats.unknownCommands) answered 510",
             "turnaround   p50 \(fixed(milliseconds(atPercentile: 50), 3)) ms   p90 \(fixed(milliseconds(atPercentile: 90), 3)) ms"
                 + "   p99 \(fixed(milliseconds(atPercentile: 99), 3)) ms   p99.9 \(fixed(milliseconds(atPercentile: 99.9), 3)) ms"
-                + "   max \(fixed(maximumMilliseconds, 3)) ms   (\(stats.turnaround.count) samples)",
+                + "   max \(fixed(maximumMilliseconds, 3)) ms   (\(stats.turnaround.totalCount) samples)",
             "first cmd    p50 \(fixed(firstCommandMilliseconds(atPercentile: 50), 3)) ms"
                 + "   p99 \(fixed(firstCommandMilliseconds(atPercentile: 99), 3)) ms"
-                + "   max \(fixed(Double(stats.firstCommand.maximum) / 1e6, 3)) ms   (environment to first command)",
+                + "   max \(fixed(Double(stats.firstCommand.maxRecorded) / 1e6, 3)) ms   (environment to first command)",
             "errors       \(stats.errors) (connect \(stats.connectFailures), closed before a command \(stats.closedBeforeCommand),"
                 + " reset \(stats.failures), timed out \(stats.timeouts), overlong line \(stats.protocolViolations))",
         ]
@@ -56,7 +56,7 @@ struct LoadReport {
                 + " (at start \(mebibytes(serverStartRSSKiB)) MiB), CPU \(fixed(serverCPUSeconds ?? 0, 2)) s")
         }
         lines.append("generator    CPU \(fixed(generatorCPUSeconds, 2)) s, event loop lag p99 "
-            + "\(fixed(Double(stats.loopLag.value(atPercentile: 99)) / 1e6, 3)) ms, max \(fixed(Double(stats.loopLag.maximum) / 1e6, 3)) ms")
+            + "\(fixed(Double(stats.loopLag.valueAtPercentile(99)) / 1e6, 3)) ms, max \(fixed(Double(stats.loopLag.maxRecorded) / 1e6, 3)) ms")
         return lines.joined(separator: "\n")
     }
 
@@ -101,19 +101,19 @@ struct LoadReport {
             playback_delay_ms: plan.replies.playbackDelay.nanoseconds / 1_000_000, threads: threads,
             elapsed_s: seconds, sessions: stats.completed, sessions_reached_hangup: stats.reachedHangup,
             sessions_per_s: sessionsPerSecond, commands: stats.commands, unknown_commands: stats.unknownCommands,
-            turnaround_samples: stats.turnaround.count,
+            turnaround_samples: stats.turnaround.totalCount,
             turnaround_p50_ms: milliseconds(atPercentile: 50), turnaround_p90_ms: milliseconds(atPercentile: 90),
             turnaround_p99_ms: milliseconds(atPercentile: 99), turnaround_p999_ms: milliseconds(atPercentile: 99.9),
             turnaround_max_ms: maximumMilliseconds,
             first_command_p50_ms: firstCommandMilliseconds(atPercentile: 50),
             first_command_p99_ms: firstCommandMilliseconds(atPercentile: 99),
-            first_command_max_ms: Double(stats.firstCommand.maximum) / 1e6, errors: stats.errors,
+            first_command_max_ms: Double(stats.firstCommand.maxRecorded) / 1e6, errors: stats.errors,
             connect_failures: stats.connectFailures, closed_before_command: stats.closedBeforeCommand,
             resets: stats.failures, timeouts: stats.timeouts, overlong_lines: stats.protocolViolations,
             server_pid: serverPID, server_start_rss_kib: serverStartRSSKiB, server_peak_rss_kib: serverPeakRSSKiB,
             server_cpu_s: serverCPUSeconds, generator_cpu_s: generatorCPUSeconds,
-            generator_loop_lag_p99_ms: Double(stats.loopLag.value(atPercentile: 99)) / 1e6,
-            generator_loop_lag_max_ms: Double(stats.loopLag.maximum) / 1e6)
+            generator_loop_lag_p99_ms: Double(stats.loopLag.valueAtPercentile(99)) / 1e6,
+            generator_loop_lag_max_ms: Double(stats.loopLag.maxRecorded) / 1e6)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(figures)) ?? Data("{}".utf8)

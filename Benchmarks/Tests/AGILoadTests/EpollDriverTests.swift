@@ -52,8 +52,8 @@ struct EpollDriverTests {
             #expect(stats.completed == 60 && stats.reachedHangup == 60)
             #expect(stats.commands == 480 && stats.unknownCommands == 0)
             #expect(stats.errors == 0)
-            #expect(stats.turnaround.count == 60 * 7)
-            #expect(stats.turnaround.value(atPercentile: 50) < 1_000_000_000)
+            #expect(stats.turnaround.totalCount == 60 * 7)
+            #expect(stats.turnaround.valueAtPercentile(50) < 1_000_000_000)
         }
     }
 
