@@ -31,10 +31,19 @@ public final class PostgresStore: Store {
         let client = self.client
         runner = Task { await client.run() }
         do {
-            try await PostgresSchema.migrate(client: client, logger: logger)
+            // The pool waits for a server that does not answer rather than failing: bound the wait.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await PostgresSchema.migrate(client: client, logger: logger) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(configuration.startTimeoutSeconds))
+                    throw StoreError("no answer within \(Int(configuration.startTimeoutSeconds)) s: is PostgreSQL running there, and does it let this user in?")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
         } catch {
             runner.cancel()
-            throw StoreError("database \(configuration.displayURL) cannot be opened or migrated: \(String(reflecting: error))")
+            throw StoreError("database \(configuration.displayURL) cannot be opened or migrated: \(error)")
         }
     }
 
@@ -102,6 +111,8 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     public var database: String
     /// Whether the connection is encrypted.
     public var tls: TLSMode
+    /// How long opening the store waits for the server to answer and the migrations to finish.
+    public var startTimeoutSeconds = 15.0
     /// The schema the tables live in; `nil` for the login's default (`public`). Tests give each
     /// case its own.
     public var schema: String?
