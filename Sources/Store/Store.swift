@@ -3,9 +3,10 @@ import Foundation
 
 /// Where TouchBase keeps contacts, their follow-up state, every call and every message.
 ///
-/// ``SQLiteStore`` is the default, one file; the protocol keeps the door open for a shared
-/// PostgreSQL database when several nodes dial. Every method that records an outcome commits
-/// before it returns, so what a handler has reported to Asterisk is on disk.
+/// ``SQLiteStore`` is the default, one file; `PostgresStore` (its own module) is the shared
+/// database when several nodes dial, and every store test runs against both. Every method that
+/// records an outcome commits before it returns, so what a handler has reported to Asterisk is
+/// on disk. Due follow-ups are taken with ``claimDueFollowUps(_:)``, one atomic step across nodes.
 public protocol Store: Sendable {
     /// Adds new contacts and updates known ones (matched by phone number), in one transaction.
     func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary
