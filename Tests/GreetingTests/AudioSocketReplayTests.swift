@@ -8,10 +8,10 @@ import Testing
 /// runs from sample 62,589 to 67,366 (7.82–8.42 s; the fixture's README gives "about 7.6–8.3 s"
 /// from the wall clock).
 @Suite struct AudioSocketReplayTests {
-    /// The audio frames' samples of `Fixtures/NAME.bin`: kind (1 byte), length (2 bytes, big
+    /// The audio frames' samples of `Tests/Fixtures/audiosocket/NAME.bin`: kind (1 byte), length (2 bytes, big
     /// endian), payload; kind 0x10 is 8 kHz signed linear, little endian.
     static func audioFrames(_ name: String) throws -> [[Int16]] {
-        let url = packageRoot.appendingPathComponent("Tests/GreetingTests/Fixtures/\(name).bin")
+        let url = packageRoot.appendingPathComponent("Tests/Fixtures/audiosocket/\(name).bin")
         let bytes = [UInt8](try Data(contentsOf: url))
         var frames: [[Int16]] = []
         var offset = 0
