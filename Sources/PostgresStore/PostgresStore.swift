@@ -90,14 +90,7 @@ extension PostgresConnection {
 /// Where the shared database is and how to reach it: `[database] url`, `password_env` and `tls`.
 public struct PostgresStoreConfiguration: Sendable, Hashable {
     /// Whether the connection is encrypted.
-    public enum TLSMode: String, Sendable, Hashable, CaseIterable {
-        /// Plain TCP (a Unix socket or a trusted network only).
-        case disable
-        /// TLS when the server offers it.
-        case prefer
-        /// TLS or no connection; the server's certificate is verified.
-        case require
-    }
+    public typealias TLSMode = DatabaseTLS
 
     /// The server's host name or address.
     public var host: String
@@ -125,22 +118,18 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
     ///   - tls: whether to encrypt.
     /// - Throws: ``StoreError`` saying what in the URL is wrong.
     public init(url: String, password: String? = nil, tls: TLSMode = .prefer) throws(StoreError) {
-        guard let parts = URLComponents(string: url), let scheme = parts.scheme, ["postgres", "postgresql"].contains(scheme) else {
-            throw StoreError("url \(String(reflecting: url)) is not postgres://user@host:port/database")
-        }
-        guard parts.password == nil else {
-            throw StoreError("url holds a password; name an environment variable with password_env instead")
-        }
-        guard let host = parts.host, !host.isEmpty else { throw StoreError("url \(String(reflecting: url)) names no host") }
-        guard let user = parts.user, !user.isEmpty else { throw StoreError("url \(String(reflecting: url)) names no user (user@host)") }
-        let database = String(parts.path.drop { $0 == "/" })
-        guard !database.isEmpty, !database.contains("/") else { throw StoreError("url \(String(reflecting: url)) names no database (/name)") }
-        self.host = host
-        self.port = parts.port ?? 5432
-        self.username = user.removingPercentEncoding ?? user
+        let parts = try DatabaseURL(url)
+        (host, port, username, database) = (parts.host, parts.port, parts.username, parts.database)
         self.password = password
-        self.database = database
         self.tls = tls
+    }
+
+    /// Reads the `[database]` settings, with the password from the variable `password_env` names.
+    ///
+    /// - Throws: ``StoreError`` when the URL is not a PostgreSQL URL.
+    public init(_ settings: SharedDatabaseSettings, environment: [String: String]) throws(StoreError) {
+        try self.init(url: settings.url, password: environment[settings.passwordEnvironment].flatMap { $0.isEmpty ? nil : $0 },
+                      tls: settings.tls)
     }
 
     /// The URL without the password, for messages.

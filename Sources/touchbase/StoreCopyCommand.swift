@@ -32,11 +32,11 @@ struct StoreCommand: AsyncParsableCommand {
             target.passwordEnvironment = passwordEnv
             target.tls = mode
             let source = try SQLiteStore(path: from)
-            let destination = try await PostgresStore(configuration: try target.storeConfiguration(environment: ProcessInfo.processInfo.environment),
+            let destination = try await PostgresStore(configuration: try PostgresStoreConfiguration(target, environment: ProcessInfo.processInfo.environment),
                                                       logger: logger)
             defer { destination.close() }
             let summary = try await destination.copy(from: source)
-            print("copied \(summary) from \(from) to \(try target.storeConfiguration(environment: [:]).displayURL)")
+            print("copied \(summary) from \(from) to \(try PostgresStoreConfiguration(target, environment: [:]).displayURL)")
         }
     }
 }

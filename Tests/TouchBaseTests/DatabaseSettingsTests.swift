@@ -1,5 +1,6 @@
 import PostgresStore
 import Testing
+import ConfigurationFile
 import TouchBase
 
 @Suite("[database] for several nodes")
@@ -17,7 +18,7 @@ struct DatabaseSettingsTests {
             claim_lease_seconds = 90
             """, file: "touchbase.toml")
         let shared = try #require(configuration.sharedDatabase)
-        let store = try shared.storeConfiguration(environment: ["TB_PG_PASSWORD": "s3cret"])
+        let store = try PostgresStoreConfiguration(shared, environment: ["TB_PG_PASSWORD": "s3cret"])
         #expect(store.host == "db.example.com" && store.port == 6432 && store.database == "calls" && store.username == "touchbase")
         #expect(store.password == "s3cret" && store.tls == .require)
         #expect(store.displayURL == "postgres://touchbase@db.example.com:6432/calls")
@@ -30,7 +31,7 @@ struct DatabaseSettingsTests {
         ("url = \"mysql://touchbase@db/calls\"", "not postgres://"),
         ("url = \"postgres://touchbase@db\"", "names no database"),
         ("url = \"postgres://db/calls\"", "names no user"),
-        ("url = \"postgres://touchbase@db/calls\"\ntls = \"maybe\"", "\"disable\", \"prefer\" or \"require\""),
+        ("url = \"postgres://touchbase@db/calls\"\ntls = \"maybe\"", "database.tls must be \"disable\" or \"prefer\" or \"require\""),
     ])
     func refused(setting: String, message: String) {
         do {

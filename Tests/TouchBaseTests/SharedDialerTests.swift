@@ -1,4 +1,5 @@
 import Cadence
+import ConfigurationFile
 import Dialer
 import Foundation
 import Speech
