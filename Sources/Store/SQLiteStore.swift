@@ -96,7 +96,8 @@ public final class SQLiteStore: Store {
                 CREATE INDEX call_open ON call(ended_at, started_at);
                 """)
         }
-        migrator.registerMigration("v3: claims on due follow-ups, with the node and the lease") { db in
+        // v4, not v3: drop-hook's "v3: the call's linkedid" comes first wherever both are merged.
+        migrator.registerMigration("v4: claims on due follow-ups, with the node and the lease") { db in
             try db.execute(sql: """
                 CREATE TABLE follow_up_claim (
                     contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
