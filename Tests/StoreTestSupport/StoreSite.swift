@@ -45,6 +45,20 @@ public enum PostgresTestServer {
     }
 }
 
+extension PostgresTestServer {
+    /// The URL of a new, empty database on the test server, for a test that runs the built
+    /// `touchbase` against a URL of its own.
+    public static func freshDatabase() async throws -> String {
+        guard let url else { throw StoreError(missing) }
+        let server = try DatabaseURL(url)
+        let name = "d_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let store = try await PostgresStore(configuration: try PostgresStoreConfiguration(url: url, tls: .disable), logger: logger)
+        defer { store.close() }
+        try await store.execute("CREATE DATABASE \(name)")
+        return "postgres://\(server.username)@\(server.host):\(server.port)/\(name)"
+    }
+}
+
 /// Where one test's data lives: a temporary SQLite file or a fresh PostgreSQL schema. Each
 /// ``open()`` is another store on the same data, as another node would have.
 public struct StoreSite: Sendable {
