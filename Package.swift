@@ -28,12 +28,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -86,15 +86,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr", "Settings",
+            "CCurl", "CSoxr", "Cadence", "Scripts", "Settings",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .target(name: "Dialer", dependencies: [
-            "Settings",
+            "Cadence", "Store", "Speech", "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Logging and metrics: the console log handler, swift-metrics over swift-prometheus, and
         // the small HTTP endpoint Prometheus scrapes.
@@ -157,7 +159,8 @@ let package = Package(
         .testTarget(name: "GreetingTests", dependencies: ["Greeting", "GreetingCorpusSupport"]),
         .testTarget(name: "ScriptsTests", dependencies: ["Scripts", "Cadence"]),
         .testTarget(name: "DialerTests", dependencies: [
-            "Dialer",
+            "Dialer", "Cadence", "Store",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
@@ -174,6 +177,7 @@ let package = Package(
             "Speech",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
         .testTarget(name: "ConfigurationFileTests", dependencies: [

@@ -102,10 +102,11 @@ extension PostgresStore {
 
     private static func insertCalls(_ calls: [CallRecord], _ connection: PostgresConnection, logger: Logger) async throws {
         let document = try copyJSON(try calls.map { call in
-            CallRow(callId: call.callID, contactId: call.contactID, step: call.step, dialNumber: call.dialNumber, startedAt: call.startedAt,
-                    endedAt: call.endedAt, asteriskUniqueId: call.asteriskUniqueID, variables: call.variables, outcome: call.outcome,
-                    messageLeft: call.messageLeft, playedShare: call.playedShare, voice: call.voice, nextCallStart: call.nextCallStart,
-                    nextCallEnd: call.nextCallEnd, promise: call.promise, note: call.note, origin: call.origin, trunk: call.trunk,
+            CallRow(callId: call.callID, contactId: call.contactID, step: call.step.rawValue, dialNumber: call.dialNumber,
+                    startedAt: call.startedAt, endedAt: call.endedAt, asteriskUniqueId: call.asteriskUniqueID, variables: call.variables,
+                    outcome: call.outcome?.logValue, messageLeft: call.messageLeft?.rawValue, playedShare: call.playedShare,
+                    voice: call.voice, nextCallStart: call.nextCallStart, nextCallEnd: call.nextCallEnd, promise: call.promise,
+                    note: call.note, origin: call.origin.rawValue, trunk: call.trunk,
                     plannedMessage: try call.plannedMessage.map(StoredJSON.encode))
         })
         try await connection.query("""
@@ -123,7 +124,7 @@ extension PostgresStore {
 
     private static func insertMessages(_ messages: [MessageRecord], _ connection: PostgresConnection, logger: Logger) async throws {
         let document = try copyJSON(messages.map { message in
-            ["contact_id": "\(message.contactID)", "step": "\(message.step)", "text": message.text, "promise": message.promise,
+            ["contact_id": "\(message.contactID)", "step": "\(message.step.rawValue)", "text": message.text, "promise": message.promise,
              "audio_path": message.audioPath, "voice": message.voice, "rendered_at": "\(message.renderedAt.timeIntervalSince1970)"]
         })
         try await connection.query("""

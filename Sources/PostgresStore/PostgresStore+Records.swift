@@ -160,12 +160,13 @@ extension PostgresStore {
             throw StoreError("no call with id \(call.callID)")
         }
         guard try row["ended_at"].decode(Date?.self) == nil else {
-            throw CallAlreadyFinished(callID: call.callID, outcome: try row["outcome"].decode(String?.self))
+            throw CallAlreadyFinished(callID: call.callID,
+                                      outcome: try row["outcome"].decode(String?.self).map { DialOutcome(logValue: $0, playedShare: nil) })
         }
         let state = call.decision.state
         try await connection.query("""
             UPDATE call SET ended_at = \(call.endedAt), asterisk_unique_id = \(call.asteriskUniqueID),
-                variables = \(try StoredJSON.encode(call.variables)), outcome = \(call.storedOutcome),
+                variables = \(try StoredJSON.encode(call.variables)), outcome = \(call.outcome.logValue),
                 message_left = \(call.decision.messageLeft?.rawValue), played_share = \(call.playedShare), voice = \(call.voice),
                 next_call_start = \(state.nextCall?.start), next_call_end = \(state.nextCall?.end), promise = \(call.storedPromise),
                 note = \(call.decision.note) WHERE call_id = \(call.callID)
@@ -201,30 +202,36 @@ extension PostgresStore {
     }
 
     static func callRecord(_ row: PostgresRandomAccessRow) throws -> CallRecord {
-        CallRecord(callID: try row["call_id"].decode(String.self), contactID: try row["contact_id"].decode(Int64.self),
-                   contactName: try row["contact_name"].decode(String.self), step: try row["step"].decode(Int.self),
-                   dialNumber: try row["dial_number"].decode(Int.self), startedAt: try row["started_at"].decode(Date.self),
-                   endedAt: try row["ended_at"].decode(Date?.self), asteriskUniqueID: try row["asterisk_unique_id"].decode(String?.self),
-                   variables: try row["variables"].decode(String?.self), outcome: try row["outcome"].decode(String?.self),
-                   messageLeft: try row["message_left"].decode(Int?.self), playedShare: try row["played_share"].decode(Double?.self),
-                   voice: try row["voice"].decode(String?.self), nextCallStart: try row["next_call_start"].decode(Date?.self),
-                   nextCallEnd: try row["next_call_end"].decode(Date?.self), promise: try row["promise"].decode(String?.self),
-                   note: try row["note"].decode(String?.self), origin: try row["origin"].decode(String.self),
-                   trunk: try row["trunk"].decode(String?.self),
-                   plannedMessage: try row["planned_message"].decode(String?.self).flatMap { try? StoredJSON.decode(PlannedMessage.self, $0) })
+        let callID = try row["call_id"].decode(String.self)
+        let playedShare = try row["played_share"].decode(Double?.self)
+        return CallRecord(callID: callID, contactID: try row["contact_id"].decode(Int64.self),
+                          contactName: try row["contact_name"].decode(String.self),
+                          step: try MessageStep(stored: try row["step"].decode(Int.self), of: "call \(callID)"),
+                          dialNumber: try row["dial_number"].decode(Int.self), startedAt: try row["started_at"].decode(Date.self),
+                          endedAt: try row["ended_at"].decode(Date?.self), asteriskUniqueID: try row["asterisk_unique_id"].decode(String?.self),
+                          variables: try row["variables"].decode(String?.self),
+                          outcome: try row["outcome"].decode(String?.self).map { DialOutcome(logValue: $0, playedShare: playedShare) },
+                          messageLeft: try row["message_left"].decode(Int?.self).map { try MessageStep(stored: $0, of: "call \(callID)") },
+                          playedShare: playedShare, voice: try row["voice"].decode(String?.self),
+                          nextCallStart: try row["next_call_start"].decode(Date?.self), nextCallEnd: try row["next_call_end"].decode(Date?.self),
+                          promise: try row["promise"].decode(String?.self), note: try row["note"].decode(String?.self),
+                          origin: try CallOrigin(stored: try row["origin"].decode(String.self), of: "call \(callID)"),
+                          trunk: try row["trunk"].decode(String?.self),
+                          plannedMessage: try row["planned_message"].decode(String?.self).flatMap { try? StoredJSON.decode(PlannedMessage.self, $0) })
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {
         _ = try await rows("""
             INSERT INTO message (contact_id, step, text, promise, audio_path, voice, rendered_at)
-            VALUES (\(message.contactID), \(message.step), \(message.text), \(message.promise), \(message.audioPath), \(message.voice),
+            VALUES (\(message.contactID), \(message.step.rawValue), \(message.text), \(message.promise), \(message.audioPath), \(message.voice),
                 \(message.renderedAt))
             """)
     }
 
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await rows("SELECT * FROM message WHERE contact_id = \(contactID) ORDER BY rendered_at, id").map { row in
-            MessageRecord(contactID: try row["contact_id"].decode(Int64.self), step: try row["step"].decode(Int.self),
+            MessageRecord(contactID: try row["contact_id"].decode(Int64.self),
+                          step: try MessageStep(stored: try row["step"].decode(Int.self), of: "a message of contact \(contactID)"),
                           text: try row["text"].decode(String.self), promise: try row["promise"].decode(String?.self),
                           audioPath: try row["audio_path"].decode(String?.self), voice: try row["voice"].decode(String?.self),
                           renderedAt: try row["rendered_at"].decode(Date.self))

@@ -126,9 +126,6 @@ public enum StoredJSON {
 }
 
 extension CallFinish {
-    /// The outcome as the `outcome` column keeps it: the name, and the raw text of an unknown one.
-    public var storedOutcome: String { outcome.name + (outcome.detail.map { ":" + $0 } ?? "") }
-
     /// The promise the `promise` column keeps: only when a message was left.
     public var storedPromise: String? { decision.messageLeft != nil ? decision.state.promise?.phrase : nil }
 }

@@ -69,9 +69,9 @@ extension SQLiteStore {
         try await pages(size, sql: """
             SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
             WHERE call.id > ? ORDER BY call.id LIMIT ?
-            """) { rows in try await body(.calls(rows.map(Self.callRecord))) }
+            """) { rows in try await body(.calls(try rows.map(Self.callRecord))) }
         try await pages(size, sql: "SELECT * FROM message WHERE id > ? ORDER BY id LIMIT ?") { rows in
-            try await body(.messages(rows.map(Self.messageRecord)))
+            try await body(.messages(try rows.map(Self.messageRecord)))
         }
     }
 

@@ -83,6 +83,6 @@ extension SQLiteStore {
                 """, arguments: [contactID, contactID, cursor.startedAt.timeIntervalSince1970, cursor.row, limit])
         }
         let next = rows.count == limit ? rows.last.map { CallCursor(startedAt: Date(timeIntervalSince1970: $0["started_at"]), row: $0["id"]) } : nil
-        return CallPage(calls: rows.map(Self.callRecord), next: next)
+        return CallPage(calls: try rows.map(Self.callRecord), next: next)
     }
 }

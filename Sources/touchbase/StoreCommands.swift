@@ -97,13 +97,13 @@ struct ContactsCommand: AsyncParsableCommand {
             if contact.doNotCall { print("on the do-not-call list") }
             print("")
             for call in try await db.calls(contactID: id) {
-                var line = "\(Format.local(call.startedAt, contact.timeZone))  message \(call.step), call \(call.dialNumber): \(call.outcome ?? "in progress")"
-                if let left = call.messageLeft { line += ", message \(left) left" }
+                var line = "\(Format.local(call.startedAt, contact.timeZone))  message \(call.step.rawValue), call \(call.dialNumber): \(call.outcome?.logValue ?? "in progress")"
+                if let left = call.messageLeft { line += ", message \(left.rawValue) left" }
                 if let note = call.note { line += " — \(note)" }
                 print(line)
             }
             for message in try await db.messages(contactID: id) {
-                print("\(Format.local(message.renderedAt, contact.timeZone))  message \(message.step) rendered\(message.voice.map { " (\($0))" } ?? ""): \(message.text)")
+                print("\(Format.local(message.renderedAt, contact.timeZone))  message \(message.step.rawValue) rendered\(message.voice.map { " (\($0))" } ?? ""): \(message.text)")
             }
             guard let state else { return }
             print("")
@@ -176,8 +176,8 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     static func row(_ c: CallRecord) -> [String] {
-        [c.callID, String(c.contactID), c.contactName, String(c.step), String(c.dialNumber), Format.iso(c.startedAt),
-         c.endedAt.map(Format.iso) ?? "", c.outcome ?? "", c.messageLeft.map(String.init) ?? "",
+        [c.callID, String(c.contactID), c.contactName, String(c.step.rawValue), String(c.dialNumber), Format.iso(c.startedAt),
+         c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
          c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
          c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
     }
@@ -193,12 +193,12 @@ struct ReportCommand: AsyncParsableCommand {
         var counts = [MessageStep: [Int]]()
         try await db.forEachCallPage { page in
             for call in page {
-                guard let step = MessageStep(rawValue: call.step) else { continue }
-                let hits = [call.dialNumber > 0, call.outcome == "voicemail", call.messageLeft != nil, call.outcome == "human",
-                            call.outcome == "called-back", call.note?.contains("parked") == true, call.note?.hasPrefix("stopped") == true]
-                var row = counts[step] ?? Array(repeating: 0, count: hits.count)
+                let outcome = call.outcome?.name
+                let hits = [call.dialNumber > 0, outcome == "voicemail", call.messageLeft != nil, outcome == "human",
+                            outcome == "called-back", call.note?.contains("parked") == true, call.note?.hasPrefix("stopped") == true]
+                var row = counts[call.step] ?? Array(repeating: 0, count: hits.count)
                 for (column, hit) in hits.enumerated() where hit { row[column] += 1 }
-                counts[step] = row
+                counts[call.step] = row
             }
         }
         var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]

@@ -27,7 +27,7 @@ struct StoreCopyTests {
         try await source.finishCall(CallFinish(callID: "tb-1", endedAt: nine.addingTimeInterval(50), variables: variables, outcome: outcome,
                                                messagePlayed: .first, playedShare: 1, voice: "piper", decision: decision))
         try await source.beginCall(CallStart(callID: "tb-2", contactID: 2, step: .first, dialNumber: 1, startedAt: nine.addingTimeInterval(60)))
-        try await source.recordMessage(MessageRecord(contactID: claim.contact.id!, step: 1, text: "Hi", promise: nil, audioPath: nil,
+        try await source.recordMessage(MessageRecord(contactID: claim.contact.id!, step: .first, text: "Hi", promise: nil, audioPath: nil,
                                                      voice: "piper", renderedAt: nine))
 
         let target = try await PostgresStore(configuration: try await PostgresTestServer.freshSchema(), logger: PostgresTestServer.logger)
