@@ -171,6 +171,7 @@ let package = Package(
         ], path: "Tests/StoreTestSupport"),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "PostgresStore", "StoreTestSupport", "Cadence",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SpeechTests", dependencies: [

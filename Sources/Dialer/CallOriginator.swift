@@ -39,11 +39,18 @@ public struct OutboundCall: Sendable, Hashable {
         return String(kept).split(separator: " ").joined(separator: " ")
     }
 
-    /// The call as a call file: no retries by Asterisk (TouchBase schedules its own), the call id
-    /// as `Setvar`.
+    /// The variables the originated channel starts with: the call id as `TOUCHBASE_CALL`, and as
+    /// `CDR(userfield)`, so the channel's CDR joins TouchBase's log even when the call fails
+    /// before any dialplan runs on it.
+    public var channelVariables: [(name: String, value: String)] {
+        [("TOUCHBASE_CALL", callID), ("CDR(userfield)", callID)]
+    }
+
+    /// The call as a call file: no retries by Asterisk (TouchBase schedules its own), the
+    /// ``channelVariables`` as `Setvar`.
     public var callFile: CallFile {
         CallFile(channel: channel, callerID: (displayName, callerIDNumber), waitTime: ringSeconds, maxRetries: 0,
-                 context: context, extension: `extension`, variables: [("TOUCHBASE_CALL", callID)])
+                 context: context, extension: `extension`, variables: channelVariables.map { ($0.name, $0.value) })
     }
 }
 
@@ -114,7 +121,7 @@ public struct AMIOriginator: CallOriginator {
         let request = AMIOriginate(channel: call.channel, context: call.context, extension: call.extension,
                                    ringTimeout: .seconds(call.ringSeconds),
                                    callerID: name.isEmpty ? "<\(call.callerIDNumber)>" : "\"\(name)\" <\(call.callerIDNumber)>",
-                                   variables: ["TOUCHBASE_CALL": call.callID])
+                                   variables: Dictionary(uniqueKeysWithValues: call.channelVariables.map { ($0.name, $0.value) }))
         // Refuse bad values now, before anything is sent.
         _ = try request.action.encoded()
         let connection = connection, logger = logger

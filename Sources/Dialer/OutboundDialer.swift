@@ -85,13 +85,15 @@ public actor OutboundDialer: Service {
         return result
     }
 
-    /// Settles the dialer's calls past the report timeout, whichever node placed them.
+    /// Settles the dialer's calls past the report timeout, whichever node placed them, and
+    /// dropped calls whose drop never reported (the hook recorded them, the callee's leg never
+    /// reached the `drop` route).
     private func reconcile(now: Date, into result: inout Pass) async throws {
         var open: [CallRecord] = []
         let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
-        for call in try await store.openCalls() where call.origin == .dialer {
+        for call in try await store.openCalls() where call.origin == .dialer || call.origin == .drop {
             guard now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds else {
-                open.append(call)
+                if call.origin == .dialer { open.append(call) }
                 continue
             }
             guard let decision = try await settle(call, variables: AsteriskCallVariables(), outcome: outcome, now: now) else { continue }

@@ -55,6 +55,7 @@ enum PostgresSchema {
                 started_at TIMESTAMPTZ NOT NULL,
                 ended_at TIMESTAMPTZ,
                 asterisk_unique_id TEXT,
+                asterisk_linked_id TEXT,
                 variables TEXT,
                 outcome TEXT,
                 message_left INTEGER,
@@ -71,6 +72,7 @@ enum PostgresSchema {
             """,
             "CREATE INDEX call_contact ON call(contact_id, started_at)",
             "CREATE INDEX call_started ON call(started_at)",
+            "CREATE INDEX call_linked ON call(asterisk_linked_id)",
             "CREATE INDEX call_open ON call(contact_id) WHERE ended_at IS NULL",
             // The database itself refuses a second open dialer call for a contact, whichever node places it.
             "CREATE UNIQUE INDEX call_one_open_dial ON call(contact_id) WHERE ended_at IS NULL AND origin = 'dialer'",

@@ -96,27 +96,29 @@ extension PostgresStore {
 
     private struct CallRow: Encodable {
         var callId: String, contactId: Int64, step, dialNumber: Int, startedAt: Date, endedAt: Date?
-        var asteriskUniqueId, variables, outcome: String?, messageLeft: Int?, playedShare: Double?, voice: String?
+        var asteriskUniqueId, asteriskLinkedId, variables, outcome: String?, messageLeft: Int?, playedShare: Double?, voice: String?
         var nextCallStart, nextCallEnd: Date?, promise, note: String?, origin: String, trunk, plannedMessage: String?
     }
 
     private static func insertCalls(_ calls: [CallRecord], _ connection: PostgresConnection, logger: Logger) async throws {
         let document = try copyJSON(try calls.map { call in
             CallRow(callId: call.callID, contactId: call.contactID, step: call.step.rawValue, dialNumber: call.dialNumber,
-                    startedAt: call.startedAt, endedAt: call.endedAt, asteriskUniqueId: call.asteriskUniqueID, variables: call.variables,
+                    startedAt: call.startedAt, endedAt: call.endedAt, asteriskUniqueId: call.asteriskUniqueID,
+                    asteriskLinkedId: call.asteriskLinkedID, variables: call.variables,
                     outcome: call.outcome?.logValue, messageLeft: call.messageLeft?.rawValue, playedShare: call.playedShare,
                     voice: call.voice, nextCallStart: call.nextCallStart, nextCallEnd: call.nextCallEnd, promise: call.promise,
                     note: call.note, origin: call.origin.rawValue, trunk: call.trunk,
                     plannedMessage: try call.plannedMessage.map(StoredJSON.encode))
         })
         try await connection.query("""
-            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, ended_at, asterisk_unique_id, variables, outcome,
+            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, ended_at, asterisk_unique_id, asterisk_linked_id, variables, outcome,
                 message_left, played_share, voice, next_call_start, next_call_end, promise, note, origin, trunk, planned_message)
             SELECT call_id, contact_id, step, dial_number, to_timestamp(started_at), to_timestamp(ended_at), asterisk_unique_id,
-                variables, outcome, message_left, played_share, voice, to_timestamp(next_call_start), to_timestamp(next_call_end),
+                asterisk_linked_id, variables, outcome, message_left, played_share, voice, to_timestamp(next_call_start), to_timestamp(next_call_end),
                 promise, note, origin, trunk, planned_message
             FROM json_to_recordset(\(document)::json) AS x(call_id TEXT, contact_id BIGINT, step INTEGER, dial_number INTEGER,
-                started_at DOUBLE PRECISION, ended_at DOUBLE PRECISION, asterisk_unique_id TEXT, variables TEXT, outcome TEXT,
+                started_at DOUBLE PRECISION, ended_at DOUBLE PRECISION, asterisk_unique_id TEXT, asterisk_linked_id TEXT, variables TEXT,
+                outcome TEXT,
                 message_left INTEGER, played_share DOUBLE PRECISION, voice TEXT, next_call_start DOUBLE PRECISION,
                 next_call_end DOUBLE PRECISION, promise TEXT, note TEXT, origin TEXT, trunk TEXT, planned_message TEXT)
             """, logger: logger)

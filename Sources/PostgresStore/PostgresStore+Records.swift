@@ -144,9 +144,10 @@ extension PostgresStore {
 
     static func insertCall(_ call: CallStart, _ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message)
+            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message, asterisk_unique_id,
+                asterisk_linked_id)
             VALUES (\(call.callID), \(call.contactID), \(call.step.rawValue), \(call.dialNumber), \(call.startedAt), \(call.origin.rawValue),
-                \(call.trunk), \(try call.plannedMessage.map(StoredJSON.encode)))
+                \(call.trunk), \(try call.plannedMessage.map(StoredJSON.encode)), \(call.asteriskUniqueID), \(call.asteriskLinkedID))
             """, logger: logger)
     }
 
@@ -165,7 +166,8 @@ extension PostgresStore {
         }
         let state = call.decision.state
         try await connection.query("""
-            UPDATE call SET ended_at = \(call.endedAt), asterisk_unique_id = \(call.asteriskUniqueID),
+            UPDATE call SET ended_at = \(call.endedAt), asterisk_unique_id = COALESCE(asterisk_unique_id, \(call.asteriskUniqueID)),
+                asterisk_linked_id = COALESCE(asterisk_linked_id, \(call.asteriskLinkedID)),
                 variables = \(try StoredJSON.encode(call.variables)), outcome = \(call.outcome.logValue),
                 message_left = \(call.decision.messageLeft?.rawValue), played_share = \(call.playedShare), voice = \(call.voice),
                 next_call_start = \(state.nextCall?.start), next_call_end = \(state.nextCall?.end), promise = \(call.storedPromise),
@@ -209,7 +211,7 @@ extension PostgresStore {
                           step: try MessageStep(stored: try row["step"].decode(Int.self), of: "call \(callID)"),
                           dialNumber: try row["dial_number"].decode(Int.self), startedAt: try row["started_at"].decode(Date.self),
                           endedAt: try row["ended_at"].decode(Date?.self), asteriskUniqueID: try row["asterisk_unique_id"].decode(String?.self),
-                          variables: try row["variables"].decode(String?.self),
+                          asteriskLinkedID: try row["asterisk_linked_id"].decode(String?.self), variables: try row["variables"].decode(String?.self),
                           outcome: try row["outcome"].decode(String?.self).map { DialOutcome(logValue: $0, playedShare: playedShare) },
                           messageLeft: try row["message_left"].decode(Int?.self).map { try MessageStep(stored: $0, of: "call \(callID)") },
                           playedShare: playedShare, voice: try row["voice"].decode(String?.self),

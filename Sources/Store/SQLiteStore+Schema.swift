@@ -1,7 +1,8 @@
 import GRDB
 
 extension SQLiteStore {
-    /// The schema, one migration per change; a database is brought up to date when it opens.
+    /// The schema, one migration per change; a database of any earlier version is brought up
+    /// to date when it is opened, its rows kept.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: contacts, follow-ups, calls, messages") { db in
@@ -72,7 +73,12 @@ extension SQLiteStore {
                 CREATE INDEX call_open ON call(ended_at, started_at);
                 """)
         }
-        // v4, not v3: drop-hook's "v3: the call's linkedid" comes first wherever both are merged.
+        migrator.registerMigration("v3: the call's linkedid, joining its legs and its CDRs") { db in
+            try db.execute(sql: """
+                ALTER TABLE call ADD COLUMN asterisk_linked_id TEXT;
+                CREATE INDEX call_linked ON call(asterisk_linked_id);
+                """)
+        }
         migrator.registerMigration("v4: claims on due follow-ups, with the node and the lease") { db in
             try db.execute(sql: """
                 CREATE TABLE follow_up_claim (

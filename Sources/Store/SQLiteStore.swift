@@ -139,10 +139,11 @@ public final class SQLiteStore: Store {
 
     static func insertCall(_ call: CallStart, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message,
+                asterisk_unique_id, asterisk_linked_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970,
-                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode)])
+                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode), call.asteriskUniqueID,
+                             call.asteriskLinkedID])
     }
 
     public func finishCall(_ call: CallFinish) async throws {
@@ -161,9 +162,10 @@ public final class SQLiteStore: Store {
         let contactID: Int64 = row["contact_id"]
         let state = call.decision.state
         try db.execute(sql: """
-            UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
-                voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
-            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, try encode(call.variables),
+            UPDATE call SET ended_at = ?, asterisk_unique_id = COALESCE(asterisk_unique_id, ?),
+                asterisk_linked_id = COALESCE(asterisk_linked_id, ?), variables = ?, outcome = ?, message_left = ?,
+                played_share = ?, voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
+            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, call.asteriskLinkedID, try encode(call.variables),
                              call.outcome.logValue, call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
@@ -234,7 +236,8 @@ public final class SQLiteStore: Store {
         let playedShare: Double? = row["played_share"]
         return CallRecord(callID: callID, contactID: row["contact_id"], contactName: row["contact_name"],
                           step: try MessageStep(stored: row["step"], of: "call \(callID)"), dialNumber: row["dial_number"], startedAt: date("started_at")!,
-                          endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"],
+                          endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"],
+                          asteriskLinkedID: row["asterisk_linked_id"], variables: row["variables"],
                           outcome: (row["outcome"] as String?).map { DialOutcome(logValue: $0, playedShare: playedShare) },
                           messageLeft: try (row["message_left"] as Int?).map { try MessageStep(stored: $0, of: "call \(callID)") },
                           playedShare: playedShare, voice: row["voice"], nextCallStart: date("next_call_start"),

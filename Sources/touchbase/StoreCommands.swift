@@ -144,8 +144,11 @@ struct LogCommand: AsyncParsableCommand {
 
     func run() async throws {
         let db = try await store.open()
-        let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
-                      "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
+        // asterisk_uniqueid and asterisk_linkedid are the CDR's uniqueid and linkedid columns:
+        // the join to Asterisk's Master.csv (README, "Joining the log to Asterisk's CDRs").
+        let header = ["call_id", "contact_id", "contact", "origin", "step", "dial", "started_at", "ended_at", "outcome",
+                      "message_left", "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "asterisk_linkedid",
+                      "note"]
         // CSV and JSON are written a page at a time, so a log of millions of calls streams; the
         // table needs every row for its column widths.
         var rows: [[String]] = format == .table ? [header.map { $0.uppercased() }] : []
@@ -176,10 +179,10 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     static func row(_ c: CallRecord) -> [String] {
-        [c.callID, String(c.contactID), c.contactName, String(c.step.rawValue), String(c.dialNumber), Format.iso(c.startedAt),
-         c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
+        [c.callID, String(c.contactID), c.contactName, c.origin.rawValue, String(c.step.rawValue), String(c.dialNumber),
+         Format.iso(c.startedAt), c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
          c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
-         c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
+         c.promise ?? "", c.asteriskUniqueID ?? "", c.asteriskLinkedID ?? "", c.note ?? ""]
     }
 }
 

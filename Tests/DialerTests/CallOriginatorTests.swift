@@ -23,7 +23,7 @@ struct CallOriginatorTests {
             #expect(originate["Channel"] == "PJSIP/+16175550100@main")
             #expect(originate["Context"] == "touchbase-outbound" && originate["Exten"] == "answered")
             #expect(originate["CallerID"] == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
-            #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-42"])
+            #expect(originate.values("Variable") == ["CDR(userfield)=tb-42", "TOUCHBASE_CALL=tb-42"])
             await originator.connection.shutdown()
         }
     }
@@ -55,6 +55,7 @@ struct CallOriginatorTests {
             Extension: answered
             Priority: 1
             Setvar: TOUCHBASE_CALL=tb-42
+            Setvar: CDR(userfield)=tb-42
             Archive: yes
 
             """)
