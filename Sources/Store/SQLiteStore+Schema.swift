@@ -79,6 +79,17 @@ extension SQLiteStore {
                 CREATE INDEX call_linked ON call(asterisk_linked_id);
                 """)
         }
+        migrator.registerMigration("v4: claims on due follow-ups, with the node and the lease") { db in
+            try db.execute(sql: """
+                CREATE TABLE follow_up_claim (
+                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
+                    node TEXT NOT NULL,
+                    trunk TEXT NOT NULL,
+                    claimed_at REAL NOT NULL,
+                    lease_until REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -26,19 +26,9 @@ public final class SQLiteStore: Store {
         try Self.migrator.migrate(writer)
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoredJSON.decode(type, text) }
 
     static func contact(_ row: Row) -> Contact {
         Contact(id: row["id"], name: row["name"], phone: row["phone"], timeZone: row["time_zone"],
@@ -179,7 +169,7 @@ public final class SQLiteStore: Store {
                              call.outcome.logValue, call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
-                             call.decision.messageLeft != nil ? state.promise?.phrase : nil, call.decision.note, call.callID])
+                             call.storedPromise, call.decision.note, call.callID])
         try saveState(state, contactID: contactID, now: call.endedAt, db: db)
     }
 
@@ -266,11 +256,14 @@ public final class SQLiteStore: Store {
 
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
-                MessageRecord(contactID: row["contact_id"], step: try MessageStep(stored: row["step"], of: "a message of contact \(contactID)"), text: row["text"], promise: row["promise"],
-                              audioPath: row["audio_path"], voice: row["voice"],
-                              renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID])
+                .map(Self.messageRecord)
         }
+    }
+
+    static func messageRecord(_ row: Row) throws -> MessageRecord {
+        MessageRecord(contactID: row["contact_id"], step: try MessageStep(stored: row["step"], of: "a message of contact \(row["contact_id"] as Int64)"),
+                      text: row["text"], promise: row["promise"], audioPath: row["audio_path"], voice: row["voice"],
+                      renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
     }
 }

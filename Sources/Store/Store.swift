@@ -3,14 +3,17 @@ import Foundation
 
 /// Where TouchBase keeps contacts, their follow-up state, every call and every message.
 ///
-/// ``SQLiteStore`` is the default, one file; the protocol keeps the door open for a shared
-/// PostgreSQL database when several nodes dial. Every method that records an outcome commits
-/// before it returns, so what a handler has reported to Asterisk is on disk.
+/// ``SQLiteStore`` is the default, one file; `PostgresStore` (its own module) is the shared
+/// database when several nodes dial, and every store test runs against both. Every method that
+/// records an outcome commits before it returns, so what a handler has reported to Asterisk is
+/// on disk. Due follow-ups are taken with ``claimDueFollowUps(_:)``, one atomic step across nodes.
 public protocol Store: Sendable {
     /// Adds new contacts and updates known ones (matched by phone number), in one transaction.
     func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary
     /// All contacts, by id.
     func contacts() async throws -> [Contact]
+    /// A page of contacts: those with ids after `id`, by id, at most `limit`.
+    func contacts(after id: Int64, limit: Int) async throws -> [Contact]
     /// A contact by id.
     func contact(id: Int64) async throws -> Contact?
     /// A contact by phone number in E.164.
@@ -26,6 +29,16 @@ public protocol Store: Sendable {
     func earliestNextCall() async throws -> Date?
     /// Records that a call was placed.
     func beginCall(_ call: CallStart) async throws
+    /// Takes due follow-ups for one node in one atomic step, within the pacing limits counted
+    /// across every node; see ``ClaimRequest``. Claims whose lease ran out are taken over.
+    func claimDueFollowUps(_ request: ClaimRequest) async throws -> [FollowUpClaim]
+    /// Turns a claim into the call's record in one transaction, before the call is handed to
+    /// Asterisk: from then on the contact has a call under way and no node claims it again.
+    ///
+    /// - Throws: ``ClaimLost`` when the node no longer holds the claim; the call must not be placed.
+    func beginClaimedCall(_ call: CallStart, claim: FollowUpClaim) async throws
+    /// Gives a claim back without a call (the message was not ready, the number cannot be dialled).
+    func releaseClaim(_ claim: FollowUpClaim) async throws
     /// Records a call's outcome and the follow-up's new state in one transaction.
     ///
     /// - Throws: ``CallAlreadyFinished`` when the call has an outcome already (a late report
@@ -56,6 +69,9 @@ public protocol Store: Sendable {
     func call(callID: String) async throws -> CallRecord?
     /// Every call, oldest first, optionally for one contact.
     func calls(contactID: Int64?) async throws -> [CallRecord]
+    /// A page of the call log: calls after `cursor`, oldest first, at most `limit`, optionally
+    /// for one contact; ``Store/forEachCallPage(contactID:pageSize:_:)`` walks them all.
+    func calls(contactID: Int64?, after cursor: CallCursor, limit: Int) async throws -> CallPage
     /// Records a rendered message.
     func recordMessage(_ message: MessageRecord) async throws
     /// The messages rendered for a contact, oldest first.

@@ -3,25 +3,27 @@ import CadenceTestSupport
 import Foundation
 import GRDB
 @testable import Store
+import StoreTestSupport
 import Testing
 
-@Suite("Hand-dialled calls: the two legs of a drop are one call, joined by the linkedid")
+@Suite("Hand-dialled calls: the two legs of a drop are one call, joined by the linkedid, on SQLite and PostgreSQL")
 struct HandDialledCallTests {
     private func start(_ contactID: Int64, id: String, uniqueID: String, linkedID: String? = "1795353100.7") -> CallStart {
         CallStart(callID: id, contactID: contactID, step: .first, dialNumber: 1, startedAt: local("2026-11-23 10:00"), origin: .drop,
                   asteriskUniqueID: uniqueID, asteriskLinkedID: linkedID)
     }
 
-    private func store() async throws -> (SQLiteStore, Int64) {
-        let store = try SQLiteStore()
-        _ = try await store.importContacts(try SQLiteStoreTests().sample(), now: local("2026-11-23 09:00"), policy: CallingPolicy())
+    private func store(_ kind: StoreKind) async throws -> (any Store, Int64) {
+        let store = try await StoreSite(kind).open()
+        _ = try await store.importContacts(try StoreTests().sample(), now: local("2026-11-23 09:00"), policy: CallingPolicy())
         return (store, try await store.contacts()[0].id!)
     }
 
-    @Test("the second leg joins the first leg's call; the agent's uniqueid is the call's, whichever leg came first")
-    func secondLegJoinsFirst() async throws {
+    @Test("the second leg joins the first leg's call; the agent's uniqueid is the call's, whichever leg came first",
+          arguments: StoreKind.covered)
+    func secondLegJoinsFirst(kind: StoreKind) async throws {
         for agentFirst in [true, false] {
-            let (store, contact) = try await store()
+            let (store, contact) = try await store(kind)
             let agent = start(contact, id: "tb-agent", uniqueID: "1795353100.7")
             let callee = start(contact, id: "tb-callee", uniqueID: "1795353100.9")
             let first = agentFirst ? try await store.joinCall(agent, leg: .caller) : try await store.joinCall(callee, leg: .callee)
@@ -34,9 +36,9 @@ struct HandDialledCallTests {
         }
     }
 
-    @Test("a call without a linkedid, or under another call's linkedid, is a call of its own")
-    func noLinkedIDNoJoin() async throws {
-        let (store, contact) = try await store()
+    @Test("a call without a linkedid, or under another call's linkedid, is a call of its own", arguments: StoreKind.covered)
+    func noLinkedIDNoJoin(kind: StoreKind) async throws {
+        let (store, contact) = try await store(kind)
         _ = try await store.joinCall(start(contact, id: "tb-1", uniqueID: "1.1", linkedID: nil), leg: .caller)
         _ = try await store.joinCall(start(contact, id: "tb-2", uniqueID: "1.2", linkedID: nil), leg: .callee)
         _ = try await store.joinCall(start(contact, id: "tb-3", uniqueID: "1.3", linkedID: "1.3"), leg: .caller)
@@ -44,9 +46,9 @@ struct HandDialledCallTests {
         #expect(try await store.calls(contactID: contact).map(\.callID) == ["tb-1", "tb-2", "tb-3", "tb-4"])
     }
 
-    @Test("a finish keeps the uniqueid a call has and adds the linkedid")
-    func finishKeepsUniqueID() async throws {
-        let (store, contact) = try await store()
+    @Test("a finish keeps the uniqueid a call has and adds the linkedid", arguments: StoreKind.covered)
+    func finishKeepsUniqueID(kind: StoreKind) async throws {
+        let (store, contact) = try await store(kind)
         _ = try await store.joinCall(start(contact, id: "tb-1", uniqueID: "1795353100.7"), leg: .caller)
         let state = try #require(try await store.followUp(contactID: contact))
         try await store.finishCall(CallFinish(callID: "tb-1", endedAt: local("2026-11-23 10:01"), asteriskUniqueID: "1795353100.9",
