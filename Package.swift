@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "greeting-bench", targets: ["greeting-bench"]),
         .library(name: "AGI", targets: ["AGI"]),
         .library(name: "Cadence", targets: ["Cadence"]),
+        .library(name: "AudioSocket", targets: ["AudioSocket"]),
         .library(name: "Greeting", targets: ["Greeting"]),
         // For the Benchmarks package beside the product (Benchmarks/Package.swift).
         .library(name: "Speech", targets: ["Speech"]),
@@ -37,7 +38,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // Depends on AGI for its peer allow-list only (AGIPeerFilter): the same type guards both servers.
+        .target(name: "AudioSocket", dependencies: [
+            "AGI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         .target(name: "Cadence"),
+        // The call side of issue 11: the greeting analysis on an AudioSocket connection, the
+        // message after the beep. Knows nothing of the store.
+        .target(name: "VoicemailDrop", dependencies: [
+            "AudioSocket", "Greeting",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
         .target(name: "Greeting"),
         .target(name: "Scripts", dependencies: [
@@ -83,6 +98,24 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // Reads Tests/Fixtures/audiosocket for the AudioSocket and VoicemailDrop tests.
+        .target(name: "AudioSocketTestSupport", dependencies: [
+            "AudioSocket",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ], path: "Tests/AudioSocketTestSupport"),
+        .testTarget(name: "AudioSocketTests", dependencies: [
+            "AudioSocket", "AGI", "AudioSocketTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTestUtils", package: "swift-nio"),
+        ]),
+        .testTarget(name: "VoicemailDropTests", dependencies: [
+            "VoicemailDrop", "AudioSocket", "AudioSocketTestSupport", "Greeting",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CadenceTests", dependencies: [
             "Cadence",
