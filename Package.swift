@@ -1,6 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// What Telemetry is made of: swift-log, swift-metrics over swift-prometheus, and the NIO HTTP
+/// server Prometheus scrapes.
+let telemetryLibraries: [Target.Dependency] = [
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "CoreMetrics", package: "swift-metrics"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+] + ["NIOCore", "NIOPosix", "NIOHTTP1", "NIOConcurrencyHelpers"].map { .product(name: $0, package: "swift-nio") }
+
 let package = Package(
     name: "TouchBase",
     platforms: [.macOS(.v15)],
@@ -24,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -32,7 +44,10 @@ let package = Package(
         .systemLibrary(name: "CSoxr", path: "Sources/CSoxr", pkgConfig: "soxr",
                        providers: [.apt(["libsoxr-dev"])]),
 
+        // The neutral table every module reads its own settings from, without knowing TOML.
+        .target(name: "Settings"),
         .target(name: "AGI", dependencies: [
+            "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -46,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Cadence"),
+        .target(name: "Cadence", dependencies: ["Settings"]),
         // The call side of issue 11: the greeting analysis on an AudioSocket connection, the
         // message after the beep. Knows nothing of the store.
         .target(name: "VoicemailDrop", dependencies: [
@@ -64,27 +79,36 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr",
+            "CCurl", "CSoxr", "Settings",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Dialer", dependencies: [
+            "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Logging and metrics: the console log handler, swift-metrics over swift-prometheus, and
+        // the small HTTP endpoint Prometheus scrapes.
+        .target(name: "Telemetry", dependencies: ["Settings"] + telemetryLibraries),
+        // The configuration layer: the TOML file, its lines, and the composition of every
+        // module's settings.
+        .target(name: "ConfigurationFile", dependencies: [
+            "Settings", "AGI", "Cadence", "Speech", "Dialer", "Telemetry",
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer",
+            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer",
+            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -118,7 +142,7 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CadenceTests", dependencies: [
-            "Cadence",
+            "Cadence", "Settings",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         // Builds the greeting corpus (scripts/greeting-corpus) for GreetingTests and greeting-bench.
@@ -138,8 +162,13 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: ["touchbase"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
+        .testTarget(name: "ConfigurationFileTests", dependencies: [
+            "ConfigurationFile", "Settings", "AGI", "Cadence", "Dialer", "Speech", "Telemetry",
+        ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
+            "ConfigurationFile",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,6 +3,11 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A FastAGI server: Asterisk's `AGI(agi://host:port/route?query,args)` connects here and the
 /// route's handler runs the dialog.
@@ -104,7 +109,7 @@ public final class FastAGIServer: Service, Sendable {
         do {
             server = try await bind(configuration)
         } catch {
-            throw FastAGIServerError.cannotListen(host: configuration.host, port: configuration.port, reason: String(describing: error))
+            throw FastAGIServerError.cannotListen(host: configuration.host, port: configuration.port, reason: FastAGIServerError.reason(error))
         }
         let alreadyShuttingDown = state.withLockedValue { state in
             state.serverChannel = server
@@ -259,8 +264,16 @@ public enum FastAGIServerError: Error, Sendable, Hashable, CustomStringConvertib
     public var description: String {
         switch self {
         case .cannotListen(let host, let port, let reason):
-            return "FastAGI cannot listen on \(host):\(port): \(reason) (is another touchbase serve running? set [agi] port or --agi-port)"
+            return "cannot listen for FastAGI on \(host):\(port): \(reason)"
         }
+    }
+
+    /// A bind error in a few words: the system's reason (`address already in use`), or that
+    /// the host is not an address.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
+        if let error = error as? SocketAddressError, case .unknown(let host, _) = error { return "'\(host)' is not an address" }
+        return String(describing: error)
     }
 }
 

@@ -4,6 +4,7 @@ import Logging
 import Scripts
 import Speech
 import Store
+import Telemetry
 
 /// Turns a contact and the step due into the words of the message and the audio Asterisk plays,
 /// with the promise computed for the moment the message will be heard.

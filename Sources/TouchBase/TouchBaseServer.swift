@@ -1,12 +1,15 @@
 import AGI
 import Cadence
+import ConfigurationFile
 import Dialer
 import Foundation
 import Logging
 import Scripts
 import ServiceLifecycle
+import Settings
 import Speech
 import Store
+import Telemetry
 
 /// Everything `touchbase serve` runs, wired from one configuration: the store, the message
 /// preparation, the AGI routes, the dialer and pre-rendering.
@@ -39,19 +42,12 @@ public struct TouchBaseAssembly: Sendable {
         let speech = configuration.speech
         let scripts = try speech.templatesFolder.map { try MessageScripts(folder: $0) } ?? MessageScripts()
         for warning in scripts.warnings { logger.warning("\(warning)") }
-        var voices: [any SpeechProvider] = []
-        if let chosenVoices {
-            voices = chosenVoices
-        } else {
-            do {
-                voices.append(try speech.voice.makeProvider(environment: environment))
-                if let fallback = speech.fallback { voices.append(try fallback.makeProvider(environment: environment)) }
-            } catch {
-                throw ConfigurationError(file: "[speech]", message: error.description)
-            }
+        let speaker: MessageSpeaker
+        do {
+            speaker = try speech.makeSpeaker(voices: chosenVoices, environment: environment, logger: logger)
+        } catch {
+            throw configuration.located(error)
         }
-        let speaker = MessageSpeaker(voices: voices, localEngine: speech.localEngine ? LocalSpeechEngine(voice: speech.localVoice) : nil,
-                                     soundsFolder: speech.absoluteSoundsFolder, logger: logger)
         messages = MessagePreparation(scripts: scripts, speaker: speaker, policy: configuration.policy, metrics: metrics)
         let prerenderer = speech.prerender ? Prerenderer(messages: messages, inFlight: speech.inFlight, clock: clock, logger: logger) : nil
         self.prerenderer = prerenderer
@@ -71,7 +67,9 @@ public struct TouchBaseAssembly: Sendable {
                     chosen = CallFileOriginator(spool: CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging))
                 case .ami(var login):
                     guard let secret = environment[configuration.dialer.amiSecretEnvironment], !secret.isEmpty else {
-                        throw ConfigurationError(file: "[dialer.ami]", message: "secret_env: environment variable \(configuration.dialer.amiSecretEnvironment) is not set")
+                        throw configuration.located(SettingsProblem(
+                            key: "dialer.ami.secret_env",
+                            message: "names \(configuration.dialer.amiSecretEnvironment), which is not set in the environment"))
                     }
                     login.secret = secret
                     chosen = AMIOriginator(configuration: login, logger: logger)
@@ -107,12 +105,17 @@ public enum TouchBaseServer {
     /// - Parameters:
     ///   - configuration: the settings.
     ///   - logger: the root logger.
+    /// - Throws: the first start-up failure, naming what and where (a folder it cannot write, a
+    ///   port in use, a host that is not an address), as soon as it happens; any service's
+    ///   later failure likewise. The caller ends the process: services still winding down are
+    ///   not waited for.
     public static func run(configuration: TouchBaseConfiguration, logger: Logger) async throws {
         if !AGIPeerFilter.isLoopback(configuration.agi.host) {
             logger.warning("FastAGI listens beyond loopback; FastAGI has no authentication", metadata: [
                 "host": "\(configuration.agi.host)", "allowed_peers": "\(configuration.agi.allowedPeers)",
             ])
         }
+        try checkFolders(configuration)
         let assembly = try TouchBaseAssembly(configuration: configuration, logger: logger)
         logger.info("Messages", metadata: [
             "sounds": "\(configuration.speech.absoluteSoundsFolder)",
@@ -120,23 +123,38 @@ public enum TouchBaseServer {
         ])
         let server = FastAGIServer(configuration: configuration.agi, router: assembly.router, logger: logger)
         assembly.metrics.readAGISessions { server.sessionsInFlight }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        var services: [any Service] = [server]
+        if configuration.metrics.port != 0 {
+            assembly.metrics.bootstrapMetricsSystem()
+            services.append(MetricsServer(host: configuration.metrics.host, port: configuration.metrics.port,
+                                          metrics: assembly.metrics, logger: logger))
+        }
         if let dialer = assembly.dialer {
-            services.append(.init(service: dialer))
+            services.append(dialer)
         } else {
             logger.info("Dialer off ([dialer] enabled = false): only answering AGI")
         }
         if let prerenderer = assembly.prerenderer {
-            services.append(.init(service: PrerenderSweep(prerenderer: prerenderer, store: assembly.store,
-                                                          hours: configuration.speech.prerenderHours)))
+            services.append(PrerenderSweep(prerenderer: prerenderer, store: assembly.store, hours: configuration.speech.prerenderHours))
         }
-        if configuration.metricsPort != 0 {
-            services.append(.init(service: MetricsServer(host: configuration.metricsHost, port: configuration.metricsPort,
-                                                         metrics: assembly.metrics, logger: logger)))
-        }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await ServiceSupervision.run(services, grace: .nanoseconds(configuration.agi.shutdownGracePeriod.nanoseconds), logger: logger)
     }
+
+    /// Refuses to start when the sounds folder or the call-file spool cannot be written.
+    static func checkFolders(_ configuration: TouchBaseConfiguration) throws {
+        var problems = [StartupChecks.soundsFolderProblem(configuration.speech.absoluteSoundsFolder, create: true)]
+        if configuration.dialer.enabled, case .callFile(let outgoing, let staging) = configuration.dialer.method {
+            let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
+            problems += [spool.outgoingDirectory, spool.stagingDirectory].map { StartupChecks.spoolProblem($0, missingIsProblem: false) }
+        }
+        if let problem = problems.compactMap({ $0 }).first { throw StartupFailure(description: problem) }
+    }
+}
+
+/// `touchbase serve` cannot start, in one line naming what and where.
+public struct StartupFailure: Error, Sendable, CustomStringConvertible {
+    /// What cannot be done, and where.
+    public var description: String
 }
 
 /// Pre-renders every message due within the next hours, at start and then every hour.

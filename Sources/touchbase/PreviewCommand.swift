@@ -1,6 +1,8 @@
 import ArgumentParser
 import Cadence
+import ConfigurationFile
 import Foundation
+import Logging
 import Scripts
 import Speech
 import Store
@@ -9,21 +11,24 @@ struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Print a contact's messages as they would be spoken now, with the real promised times.",
-        discussion: "With --audio, renders them with the voice (Piper at --piper-url, espeak-ng if it fails) and says where the files are.")
+        discussion: "With --audio, renders them with the configuration's voices ([speech]: the voice, the fallback, espeak-ng unless local_engine = \"none\") into its sounds folder, and says where the files are.")
 
     @OptionGroup var store: StoreOptions
     @Argument(help: "The contact's id.") var contact: Int64
     @Option(help: "Only this message (1, 2 or 3).") var step: Int?
-    @Option(help: "A folder of message templates overriding the built-in ones.") var templates: String?
+    @Option(help: "A folder of message templates (default: [speech] templates, else the built-in ones).") var templates: String?
     @Flag(help: "Render the audio too.") var audio = false
-    @Option(help: "Piper's HTTP server.") var piperURL = "http://127.0.0.1:5000"
-    @Option(help: "Where to write the audio.") var sounds = "sounds"
+    @Option(help: "Speak with the Piper server at this URL instead of [speech.voice].") var piperURL: String?
+    @Option(help: "Write the audio here instead of [speech] sounds_folder.") var sounds: String?
 
     func run() async throws {
         let (db, configuration) = try store.openWithConfiguration()
         guard let person = try await db.contact(id: contact) else { throw ValidationError("no contact with id \(contact)") }
         let state = try await db.followUp(contactID: contact) ?? FollowUpState()
-        let scripts = try templates.map { try MessageScripts(folder: $0) } ?? MessageScripts()
+        var speech = configuration.speech
+        if let piperURL { speech.voice = VoiceSettings(provider: "piper", url: piperURL) }
+        if let sounds { speech.soundsFolder = sounds }
+        let scripts = try (templates ?? speech.templatesFolder).map { try MessageScripts(folder: $0) } ?? MessageScripts()
         for warning in scripts.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
         let steps: [MessageStep]
         if let step {
@@ -33,7 +38,12 @@ struct PreviewCommand: AsyncParsableCommand {
             steps = MessageStep.allCases
         }
         let now = Date()
-        let speaker = MessageSpeaker(voices: [PiperProvider(baseURL: piperURL, retry: .none)], soundsFolder: sounds)
+        let speaker: MessageSpeaker
+        do {
+            speaker = try speech.makeSpeaker(environment: ProcessInfo.processInfo.environment, logger: Logger(label: "touchbase"))
+        } catch {
+            throw GlobalOptions.fail(configuration.located(error))
+        }
         for step in steps {
             var before = state
             before.step = step

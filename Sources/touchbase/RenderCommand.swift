@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigurationFile
 import Cadence
 import Foundation
 import Logging

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ConfigurationFile
 import Foundation
 import Logging
+import Telemetry
 import TouchBase
 
 struct ServeCommand: AsyncParsableCommand {
@@ -31,7 +33,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let agiHost { configuration.agi.host = agiHost }
         logger.info("TouchBase \(touchBaseVersion) starting")
-        try await TouchBaseServer.run(configuration: configuration, logger: logger)
+        do {
+            try await TouchBaseServer.run(configuration: configuration, logger: logger)
+        } catch {
+            throw GlobalOptions.fail(error)
+        }
     }
 }
 
@@ -54,21 +60,27 @@ struct GlobalOptions: ParsableArguments {
 
     /// Which file the configuration comes from, in words.
     var configurationSource: String {
-        if let path = config ?? ProcessInfo.processInfo.environment["TOUCHBASE_CONFIG"] { return path }
-        return FileManager.default.fileExists(atPath: "touchbase.toml") ? "touchbase.toml" : "embedded defaults (no file)"
+        TouchBaseConfiguration.path(explicit: config, environment: ProcessInfo.processInfo.environment) ?? "embedded defaults (no file)"
     }
 
+    /// The configuration every command reads, found and read the same way for each; a file
+    /// that cannot be used ends the command with one line naming the file, line and key.
     func loadConfiguration(logger: Logger) throws -> TouchBaseConfiguration {
-        let path = config ?? ProcessInfo.processInfo.environment["TOUCHBASE_CONFIG"]
-        if let path {
-            logger.info("Reading configuration", metadata: ["file": "\(path)"])
-            return try TouchBaseConfiguration.load(from: path)
+        let configuration: TouchBaseConfiguration
+        do {
+            configuration = try TouchBaseConfiguration.load(explicit: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw Self.fail(error)
         }
-        if FileManager.default.fileExists(atPath: "touchbase.toml") {
-            logger.info("Reading configuration", metadata: ["file": "touchbase.toml"])
-            return try TouchBaseConfiguration.load(from: "touchbase.toml")
-        }
-        logger.info("No configuration file; using embedded defaults")
-        return TouchBaseConfiguration()
+        logger.info("Configuration", metadata: ["file": "\(configuration.file ?? "embedded defaults")"])
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        return configuration
+    }
+
+    /// Writes `touchbase: <error>` as one line on standard error and returns exit status 1 to
+    /// throw, instead of ArgumentParser's usage text.
+    static func fail(_ error: any Error) -> ExitCode {
+        ConsoleLogHandler.writeToStandardError("touchbase: \(error)\n")
+        return ExitCode(1)
     }
 }

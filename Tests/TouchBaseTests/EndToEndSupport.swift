@@ -1,10 +1,12 @@
 import AGI
 import Cadence
+import ConfigurationFile
 import Dialer
 import Foundation
 import Logging
 import Speech
 import Store
+import Telemetry
 import TouchBase
 
 let testLogger: Logger = {

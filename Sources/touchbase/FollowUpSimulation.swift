@@ -13,12 +13,7 @@ import Store
 public struct FollowUpSimulation: Sendable {
     /// The chance of each outcome when a contact is called, and of a callback after a message.
     public struct Odds: Sendable, Hashable {
-        public var voicemail = 0.55
-        public var noAnswer = 0.2
-        public var busy = 0.07
-        public var human = 0.08
-        public var invalidNumber = 0.01
-        public var cutShort = 0.04
+        public var voicemail = 0.55, noAnswer = 0.2, busy = 0.07, human = 0.08, invalidNumber = 0.01, cutShort = 0.04
         /// The chance that a contact calls back within two days of a message.
         public var callbackAfterMessage = 0.1
 

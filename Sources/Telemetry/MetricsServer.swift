@@ -3,8 +3,14 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// Serves ``TouchBaseMetrics`` at `GET /metrics` for Prometheus, on an address of its own.
+/// Serves ``TouchBaseMetrics`` at `GET /metrics` for Prometheus, on an address of its own:
+/// the registry's text at `/metrics`, 404 anywhere else.
 public struct MetricsServer: Service {
     /// Where to listen; port 0 picks a free port.
     public var host: String
@@ -23,6 +29,9 @@ public struct MetricsServer: Service {
         self.onListening = onListening
     }
 
+    /// Listens and answers until graceful shutdown.
+    ///
+    /// - Throws: ``MetricsServerError`` naming the address when it cannot listen.
     public func run() async throws {
         let metrics = metrics
         let channel: Channel
@@ -36,13 +45,17 @@ public struct MetricsServer: Service {
                 }
                 .bind(host: host, port: port).get()
         } catch {
-            throw MetricsServerError(description: "metrics cannot listen on \(host):\(port): \(error)")
+            throw MetricsServerError(host: host, port: port, error: error)
         }
         let bound = channel.localAddress?.port ?? port
         logger.info("Prometheus metrics at http://\(host):\(bound)/metrics")
         onListening?(bound)
         try await withGracefulShutdownHandler {
-            try await channel.closeFuture.get()
+            try await withTaskCancellationHandler {
+                try await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
         } onGracefulShutdown: {
             channel.close(promise: nil)
         }
@@ -51,7 +64,20 @@ public struct MetricsServer: Service {
 
 /// The metrics server could not start.
 public struct MetricsServerError: Error, Sendable, CustomStringConvertible {
+    /// `cannot serve metrics on 127.0.0.1:9464: address already in use`.
     public var description: String
+
+    init(host: String, port: Int, error: any Error) {
+        let reason: String
+        if let error = error as? IOError {
+            reason = String(cString: strerror(error.errnoCode)).lowercased()
+        } else if let error = error as? SocketAddressError, case .unknown(let host, _) = error {
+            reason = "'\(host)' is not an address"
+        } else {
+            reason = String(describing: error)
+        }
+        description = "cannot serve metrics on \(host):\(port): \(reason)"
+    }
 }
 
 final class MetricsHandler: ChannelInboundHandler, Sendable {

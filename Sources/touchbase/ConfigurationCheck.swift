@@ -1,9 +1,11 @@
+import ConfigurationFile
 import Dialer
 import Foundation
 import Logging
 import Scripts
 import Speech
 import Store
+import TouchBase
 
 /// `touchbase check-config`: everything `touchbase serve` will rely on, tried for real before a
 /// PBX depends on it: the file, the templates, the database, each voice (a real synthesis), the
@@ -62,14 +64,11 @@ public struct ConfigurationCheck: Sendable {
         }
 
         let folder = speech.absoluteSoundsFolder
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let probe = (folder as NSString).appendingPathComponent(".touchbase-check-\(getpid())")
-            guard FileManager.default.createFile(atPath: probe, contents: Data()) else { throw SpeechError.file(path: folder, reason: "not writable") }
-            try FileManager.default.removeItem(atPath: probe)
-            add(.ok, "sounds folder", "\(folder) is writable; Asterisk must be able to read it")
-        } catch {
-            add(.error, "sounds folder", "\(folder): \(error)")
+        switch SoundsFolderStatus(inspecting: folder) {
+        case .writable: add(.ok, "sounds folder", "\(folder) is writable; Asterisk must be able to read it")
+        case .missing(let parent, true): add(.warning, "sounds folder", "\(folder) does not exist; \(parent) is writable, so touchbase serve will create it")
+        case .missing, .notWritable, .notAFolder:
+            add(.error, "sounds folder", StartupChecks.soundsFolderProblem(folder, create: false) ?? folder)
         }
 
         var voices: [(String, VoiceSettings)] = [("voice", speech.voice)]
@@ -119,10 +118,10 @@ public struct ConfigurationCheck: Sendable {
             case .callFile(let outgoing, let staging):
                 let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
                 for (name, path) in [("spool", spool.outgoingDirectory), ("staging", spool.stagingDirectory)] {
-                    if access(path, W_OK) == 0 {
-                        add(.ok, "dialer.\(name)", "\(path) is writable")
+                    if let problem = StartupChecks.spoolProblem(path) {
+                        add(.error, "dialer.\(name)", "\(problem) (see the README's spool permissions)")
                     } else {
-                        add(.error, "dialer.\(name)", "\(path) is not a writable folder: \(String(cString: strerror(errno))) (see the README's spool permissions)")
+                        add(.ok, "dialer.\(name)", "\(path) is writable")
                     }
                 }
                 var outgoingStat = stat(), stagingStat = stat()

@@ -1,7 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import Testing
-import TouchBase
+import Telemetry
 
 @Suite("Console log lines")
 struct ConsoleLogHandlerTests {

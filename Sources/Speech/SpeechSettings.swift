@@ -1,5 +1,4 @@
 import Foundation
-import Speech
 
 /// One text-to-speech endpoint as the configuration names it.
 ///
@@ -48,8 +47,8 @@ public struct VoiceSettings: Sendable, Hashable {
 
     /// The provider, with its key read from the environment.
     ///
-    /// - Throws: ``ConfigurationError``-style messages as ``VoiceSettingsError`` naming the
-    ///   setting: an unknown provider, a missing URL, or a key variable that is not set.
+    /// - Throws: ``VoiceSettingsError`` naming the setting: an unknown provider, a missing URL,
+    ///   or a key variable that is not set.
     public func makeProvider(environment: [String: String] = ProcessInfo.processInfo.environment) throws(VoiceSettingsError) -> any SpeechProvider {
         func key(_ variable: String?, _ what: String) throws(VoiceSettingsError) -> String {
             guard let variable, !variable.isEmpty else { throw VoiceSettingsError("\(provider) needs \(what)") }

@@ -1,7 +1,19 @@
 import AGI
+import Cadence
+import ConfigurationFile
+import Settings
 import Speech
 import Testing
-import TouchBase
+
+/// Expects `text` to be refused with a message starting with `message`.
+private func expectRefusal(_ text: String, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
+        Issue.record("accepted: \(text)", sourceLocation: sourceLocation)
+    } catch {
+        #expect(String(describing: error).hasPrefix(message), "\(error)", sourceLocation: sourceLocation)
+    }
+}
 
 @Suite("Configuration file")
 struct TouchBaseConfigurationTests {
@@ -38,33 +50,54 @@ struct TouchBaseConfigurationTests {
         #expect(configuration.databasePath == "/var/lib/touchbase/touchbase.sqlite")
     }
 
-    @Test("bad configuration is refused with the file and what is wrong", arguments: [
-        ("[agi]\nprot = 4600\n", "touchbase.toml: agi.prot is not a known setting"),
-        ("[agi]\nport = \"4600\"\n", "touchbase.toml: agi.port must be a whole number"),
-        ("[agi]\nport = 70000\n", "touchbase.toml: agi.port must be 0 to 65535, not 70000"),
-        ("[agi]\nallowed_peers = [\"pbx.example.com\"]\n", "touchbase.toml: agi.allowed_peers allowed peer 'pbx.example.com' is not an IP address"),
-        ("[agi]\nsession_timeout_seconds = 0\n", "touchbase.toml: agi.session_timeout_seconds must be a number of seconds above 0"),
-        ("agi = 5\n", "touchbase.toml: agi must be a table"),
-        ("[dialler]\n", "touchbase.toml: dialler is not a known setting"),
-        ("[dialer]\nmethod = \"fax\"\n", "touchbase.toml: dialer.method must be \"call-file\" or \"ami\""),
-        ("[dialer]\nmethod = \"ami\"\n", "touchbase.toml: dialer.method is \"ami\" but [dialer.ami] is missing"),
-        ("[dialer]\nchannel = \"PJSIP/trunk\"\n", "touchbase.toml: dialer.channel must hold {number} or {digits}"),
-        ("[dialer]\nchannel = \"PJSIP/{number}@t,,D(1)\"\n", "touchbase.toml: dialer.channel holds \",\""),
-        ("[[dialer.trunk]]\nname = \"a\"\n", "touchbase.toml: dialer.trunk[1].channel is required"),
-        ("[[dialer.trunk]]\nname = \"a\"\nchannel = \"PJSIP/{number}@a\"\nspeed = 3\n", "touchbase.toml: dialer.trunk[1].speed is not a known setting"),
-        ("[speech.voice]\nprovider = \"festival\"\n", "touchbase.toml: speech.voice.provider \"festival\" is not one of"),
-        ("[speech.voice]\nprovider = \"piper\"\nurl = \"127.0.0.1:5000\"\n", "touchbase.toml: speech.voice.url must start with http://"),
-        ("[calls]\nhuman_answer = \"hang-up\"\n", "touchbase.toml: calls.human_answer must be \"connect\" or \"message\""),
-        ("[metrics]\nport = -1\n", "touchbase.toml: metrics.port must be 0 to 65535, not -1"),
+    @Test("bad configuration is refused with the file, the line and the key", arguments: [
+        ("[agi]\nprot = 4600\n", "touchbase.toml:2: agi.prot is not a known setting"),
+        ("[agi]\nport = \"4600\"\n", "touchbase.toml:2: agi.port must be a whole number"),
+        ("[agi]\n\n# the port\nport = 70000\n", "touchbase.toml:4: agi.port must be 0 to 65535, not 70000"),
+        ("[agi]\nallowed_peers = [\"pbx.example.com\"]\n", "touchbase.toml:2: agi.allowed_peers allowed peer 'pbx.example.com' is not an IP address"),
+        ("[agi]\nsession_timeout_seconds = 0\n", "touchbase.toml:2: agi.session_timeout_seconds must be a number of seconds above 0"),
+        ("agi = 5\n", "touchbase.toml:1: agi must be a table"),
+        ("[agi]\n[dialler]\n", "touchbase.toml:2: dialler is not a known setting"),
+        ("[dialer]\nmethod = \"fax\"\n", "touchbase.toml:2: dialer.method must be \"call-file\" or \"ami\""),
+        ("[dialer]\nmethod = \"ami\"\n", "touchbase.toml:2: dialer.method is \"ami\" but [dialer.ami] is missing"),
+        ("[dialer]\nchannel = \"PJSIP/trunk\"\n", "touchbase.toml:2: dialer.channel must hold {number} or {digits}"),
+        ("[dialer]\nchannel = \"PJSIP/{number}@t,,D(1)\"\n", "touchbase.toml:2: dialer.channel holds \",\""),
+        ("[dialer]\n[[dialer.trunk]]\nname = \"a\"\n", "touchbase.toml:2: dialer.trunk[1].channel is required"),
+        ("[[dialer.trunk]]\nname = \"a\"\nchannel = \"PJSIP/{number}@a\"\n[[dialer.trunk]]\nname = \"b\"\nchannel = \"PJSIP/{number}@b\"\nspeed = 3\n",
+         "touchbase.toml:7: dialer.trunk[2].speed is not a known setting"),
+        ("[speech.voice]\nprovider = \"festival\"\n", "touchbase.toml:2: speech.voice.provider \"festival\" is not one of"),
+        ("[speech.voice]\nprovider = \"piper\"\nurl = \"127.0.0.1:5000\"\n", "touchbase.toml:3: speech.voice.url must start with http://"),
+        ("[calls]\nhuman_answer = \"hang-up\"\n", "touchbase.toml:2: calls.human_answer must be \"connect\" or \"message\""),
+        ("[metrics]\nport = -1\n", "touchbase.toml:2: metrics.port must be 0 to 65535, not -1"),
         ("[agi\nport = 1\n", "touchbase.toml:1:"),
     ])
     func badConfiguration(text: String, message: String) {
-        do {
-            _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
-            Issue.record("accepted: \(text)")
-        } catch {
-            #expect(String(describing: error).hasPrefix(message), "\(error)")
+        expectRefusal(text, message)
+    }
+
+    @Test("a key error carries its severity, file, line and key as fields, not only as text")
+    func problemFields() throws {
+        let text = """
+            # TouchBase
+            [agi]
+            port = 4573
+
+            [cadence]
+            revisit_days = 0
+            """
+        #expect {
+            try TouchBaseConfiguration.parse(text, file: "/etc/touchbase/touchbase.toml")
+        } throws: { error in
+            let problem = error as? SettingsProblem
+            return problem?.severity == .error && problem?.file == "/etc/touchbase/touchbase.toml" && problem?.line == 6
+                && problem?.key == "cadence.revisit_days" && problem?.message == "must be above 0"
         }
+    }
+
+    @Test("[speech.voice] without provider speaks to the documented default, Piper")
+    func voiceWithoutProvider() throws {
+        let voice = try TouchBaseConfiguration.parse("[speech.voice]\nurl = \"http://127.0.0.1:5500\"\n", file: "touchbase.toml").speech.voice
+        #expect(voice == VoiceSettings(provider: "piper", url: "http://127.0.0.1:5500") && VoiceSettings.defaultProvider == "piper")
     }
 
     @Test("[speech], [calls], [dialer] with trunks and AMI, and [metrics] are read")
@@ -126,7 +159,7 @@ struct TouchBaseConfigurationTests {
         #expect(dialer.pacing.trunks.map(\.name) == ["main", "backup"])
         #expect(dialer.pacing.trunks.map(\.maxCalls) == [3, 4])
         #expect(try dialer.pacing.trunks[1].channel(for: "+16175550100") == "SIP/backup/16175550100")
-        #expect(configuration.metricsPort == 0)
+        #expect(configuration.metrics.port == 0)
     }
 
     @Test("a voice whose key variable is not set is refused naming the variable")
@@ -150,19 +183,7 @@ struct TouchBaseConfigurationTests {
         #expect(polly.endpoint == "https://polly.eu-west-1.amazonaws.com" && polly.sampleRate == 8_000)
         #expect(polly.voiceName == "polly:neural/Matthew")
     }
-
-    @Test("the bench route sends the eight-command voicemail-drop dialog")
-    func benchDialog() {
-        #expect(BenchRoute.dialog.map(\.line) == [
-            "GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL",
-            "EXEC WaitForSilence 1500,1,20", "STREAM FILE touchbase/bench \"\"",
-            "SET VARIABLE CDR(userfield) \"tb-bench\"", "VERBOSE \"touchbase bench done\" 1", "HANGUP",
-        ])
-        #expect(TouchBaseServer.router().paths.contains("bench"))
-    }
 }
-
-import Cadence
 
 @Suite("Configuration: the cadence")
 struct CadenceConfigurationTests {
@@ -187,18 +208,41 @@ struct CadenceConfigurationTests {
     }
 
     @Test("bad cadence settings name the key", arguments: [
-        ("[cadence]\ncalling_hours = { monday = \"09:00-17:00\" }\n", "cadence.calling_hours names 'monday'"),
-        ("[cadence]\ncalling_hours = { mon = \"17:00-09:00\" }\n", "cadence.calling_hours for mon must be"),
-        ("[cadence]\nsecond_message_gap = \"soon\"\n", "cadence.second_message_gap must be"),
-        ("[cadence]\nholidays = [\"Christmas\"]\n", "cadence.holidays entry \"Christmas\""),
-        ("[cadence]\ncalling_hours = {}\n", "cadence.calling_hours calling hours name no day"),
+        ("[cadence]\ncalling_hours = { monday = \"09:00-17:00\" }\n", "touchbase.toml:2: cadence.calling_hours names 'monday'"),
+        ("[cadence]\ncalling_hours = { mon = \"9 to 5\" }\n", "touchbase.toml:2: cadence.calling_hours for mon must be \"HH:MM-HH:MM\", not \"9 to 5\""),
+        ("[cadence]\nsecond_message_gap = \"soon\"\n", "touchbase.toml:2: cadence.second_message_gap must be"),
+        ("[cadence]\nholidays = [\"Christmas\"]\n", "touchbase.toml:2: cadence.holidays entry \"Christmas\""),
+        ("[cadence]\nholidays = [\"2026-12-25\", \"2026-13-45\"]\n", "touchbase.toml:2: cadence.holidays entry \"2026-13-45\" is not a date of the calendar"),
+        ("[cadence]\nholidays = [\"2026-02-30\"]\n", "touchbase.toml:2: cadence.holidays entry \"2026-02-30\" is not a date of the calendar"),
+        ("[cadence]\nholidays = [\"2026-2-3\"]\n", "touchbase.toml:2: cadence.holidays entry \"2026-2-3\""),
+        ("[cadence]\ncalling_hours = {}\n", "touchbase.toml:2: cadence.calling_hours names no day"),
+        ("[cadence]\ncalling_hours = { mon = \"06:00-07:30\" }\n", "touchbase.toml:2: cadence.calling_hours for mon (06:00–07:30) lie wholly outside"),
     ])
     func bad(text: String, message: String) {
-        do {
-            _ = try TouchBaseConfiguration.parse(text, file: "touchbase.toml")
-            Issue.record("accepted")
-        } catch {
-            #expect(String(describing: error).contains(message), "\(error)")
+        expectRefusal(text, message)
+    }
+
+    @Test("calling hours that end before they start are refused saying the end must be after the start")
+    func hoursBackwards() {
+        #expect {
+            try TouchBaseConfiguration.parse("[cadence]\ncalling_hours = { mon = \"17:00-09:00\" }\n", file: "touchbase.toml")
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("the end must be after the start") && !text.contains("HH:MM") && text.hasPrefix("touchbase.toml:2: cadence.calling_hours")
         }
+    }
+
+    @Test("a leap day is a holiday only in a leap year")
+    func leapDay() throws {
+        #expect(try TouchBaseConfiguration.parse("[cadence]\nholidays = [\"2028-02-29\"]\n", file: "t.toml").policy.holidays == ["2028-02-29"])
+        #expect(throws: SettingsProblem.self) { try TouchBaseConfiguration.parse("[cadence]\nholidays = [\"2027-02-29\"]\n", file: "t.toml") }
+    }
+
+    @Test("calling hours reaching outside 08:00–21:00 are kept with a warning that carries its line and key")
+    func hoursCut() throws {
+        let configuration = try TouchBaseConfiguration.parse("[cadence]\n\ncalling_hours = { mon = \"07:00-22:00\" }\n", file: "touchbase.toml")
+        #expect(configuration.policy.hours(onWeekday: 2) == ClockTime(8)...ClockTime(21))
+        let warning = try #require(configuration.warnings.first)
+        #expect(warning.severity == .warning && warning.line == 3 && warning.key == "cadence.calling_hours")
     }
 }

@@ -1,5 +1,3 @@
-import Speech
-
 extension VoiceSettings {
     /// Polly signs with an access key pair read from the environment: `api_key_env` names the
     /// access key id's variable (default `AWS_ACCESS_KEY_ID`), `secret_key_env` the secret's

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TouchBase
+import ConfigurationFile
 
 @Suite("touchbase.example.toml")
 struct ExampleConfigurationTests {
@@ -19,6 +19,7 @@ struct ExampleConfigurationTests {
         #expect(example.dialer.pacing == defaults.dialer.pacing)
         #expect(example.dialer.ringSeconds == defaults.dialer.ringSeconds)
         #expect(example.dialer.reportTimeoutSeconds == defaults.dialer.reportTimeoutSeconds)
-        #expect(example.metricsPort == defaults.metricsPort)
+        #expect(example.metrics == defaults.metrics)
+        #expect(example.warnings.isEmpty)
     }
 }

@@ -1,0 +1,115 @@
+import Settings
+
+/// The dialer's settings: how calls are handed to Asterisk, how fast, and when a call that
+/// never came back is settled.
+public struct DialerSettings: Sendable {
+    /// How calls reach Asterisk.
+    public enum Method: Sendable {
+        /// Call files renamed into the spool's `outgoing/` folder (Asterisk on this host).
+        case callFile(outgoing: String, staging: String?)
+        /// AMI Originate over TCP (Asterisk anywhere).
+        case ami(AMIClient.Configuration)
+    }
+
+    /// The environment variable holding the AMI secret, for ``Method/ami(_:)``.
+    public var amiSecretEnvironment = "TOUCHBASE_AMI_SECRET"
+    /// Whether `touchbase serve` places calls at all.
+    public var enabled = true
+    /// How calls reach Asterisk.
+    public var method = Method.callFile(outgoing: "/var/spool/asterisk/outgoing", staging: nil)
+    /// Calls at once, calls a minute, and the trunks with their own limits.
+    public var pacing = DialPacing(maxCalls: 2, callsPerMinute: 6, trunks: [Trunk(name: "default", channel: "PJSIP/{number}@trunk")])
+    /// Seconds a call rings before it counts as unanswered.
+    public var ringSeconds = 45
+    /// The caller id number; by default the owner's callback number, so a callback reaches them.
+    public var callerIDNumber: String?
+    /// The context originated calls enter (its `answered` and `failed` extensions).
+    public var context = "touchbase-outbound"
+    /// How often the dialer looks for due contacts.
+    public var pollSeconds = 15.0
+    /// How long a placed call may go without a report from Asterisk before it is settled as
+    /// unknown and rescheduled.
+    public var reportTimeoutSeconds = 300.0
+    /// How long the dialer pauses after Asterisk did not take a call (spool or AMI failure).
+    public var pauseAfterFailureSeconds = 60.0
+
+    /// The defaults.
+    public init() {}
+}
+
+extension DialerSettings {
+    /// Reads the `[dialer]` section with its `[dialer.ami]` and `[[dialer.trunk]]`; settings it
+    /// leaves out keep their defaults.
+    ///
+    /// - Throws: ``SettingsProblem`` naming the key: an unknown method, AMI without its login,
+    ///   a channel template Dial() cannot take, a trunk without a name or named twice, a number
+    ///   out of range.
+    public init(reading settings: inout SettingsReader) throws {
+        self.init()
+        if let value = try settings.bool("enabled") { enabled = value }
+        let method = try settings.string("method", oneOf: ["call-file", "ami"]) ?? "call-file"
+        let spool = try settings.string("spool") ?? "/var/spool/asterisk/outgoing"
+        let staging = try settings.string("staging")
+        var ami: AMIClient.Configuration?
+        try settings.section("ami") { table in
+            var login = AMIClient.Configuration(username: "touchbase", secret: "")
+            if let host = try table.string("host") { login.host = host }
+            if let port = try table.int("port", in: 1...65535) { login.port = port }
+            if let user = try table.string("username") { login.username = user }
+            if let variable = try table.string("secret_env") { amiSecretEnvironment = variable }
+            ami = login
+        }
+        if method == "ami" {
+            guard let ami else { throw settings.error("method", "is \"ami\" but [dialer.ami] is missing") }
+            self.method = .ami(ami)
+        } else {
+            self.method = .callFile(outgoing: spool, staging: staging?.isEmpty == true ? nil : staging)
+        }
+        if let value = try settings.int("max_calls", in: 1...500) { pacing.maxCalls = value }
+        if let value = try settings.int("calls_per_minute", in: 1...1000) { pacing.callsPerMinute = value }
+        if let value = try settings.int("ring_seconds", in: 10...120) { ringSeconds = value }
+        if let value = try settings.string("caller_id_number") {
+            guard value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+") }) else {
+                throw settings.error("caller_id_number", "may hold only digits and '+'")
+            }
+            callerIDNumber = value.isEmpty ? nil : value
+        }
+        if let value = try settings.string("context") {
+            guard !value.isEmpty, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
+                throw settings.error("context", "must be a dialplan context name (letters, digits, '-', '_')")
+            }
+            context = value
+        }
+        if let value = try settings.double("poll_seconds", atLeast: 1) { pollSeconds = value }
+        if let value = try settings.double("report_timeout_seconds", atLeast: 60, " (ring time, AMD and the message)") {
+            reportTimeoutSeconds = value
+        }
+        pacing.trunks = try readTrunks(&settings)
+    }
+
+    private func readTrunks(_ settings: inout SettingsReader) throws -> [Trunk] {
+        if let trunks = try settings.tables("trunk") {
+            var parsed: [Trunk] = []
+            for var table in trunks {
+                guard let name = try table.string("name"), !name.isEmpty else { throw table.error("name", "is required for each [[dialer.trunk]]") }
+                guard let channel = try table.string("channel") else { throw table.error("channel", "is required, e.g. \"PJSIP/{number}@trunk\"") }
+                if let problem = Trunk.problem(inChannel: channel) { throw table.error("channel", problem) }
+                var trunk = Trunk(name: name, channel: channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute)
+                if let value = try table.int("max_calls", atLeast: 1) { trunk.maxCalls = value }
+                if let value = try table.int("calls_per_minute", atLeast: 1) { trunk.callsPerMinute = value }
+                try table.rejectUnknownKeys()
+                guard !parsed.contains(where: { $0.name == name }) else { throw table.error("name", "\"\(name)\" is used twice") }
+                parsed.append(trunk)
+            }
+            guard !parsed.isEmpty else { throw settings.error("trunk", "must list at least one trunk") }
+            return parsed
+        }
+        if let channel = try settings.string("channel") {
+            if let problem = Trunk.problem(inChannel: channel) { throw settings.error("channel", problem) }
+            return [Trunk(name: "default", channel: channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute)]
+        }
+        return pacing.trunks.map { trunk in
+            Trunk(name: trunk.name, channel: trunk.channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute)
+        }
+    }
+}
