@@ -3,6 +3,21 @@ import Logging
 /// The work for one AGI route: runs with the session and returns when the dialog is done.
 ///
 /// Returning ends the session: the FastAGI server then closes the connection, process AGI exits.
+///
+/// Where it runs: under ``FastAGIServer`` a handler's task prefers its connection's event loop
+/// as its executor, so each command's answer resumes it with no thread hop. That loop serves
+/// many other connections too: a handler must not block it. Awaiting the session, the store or
+/// the network is fine; blocking calls (synchronous file or database I/O, `sleep`, locks held
+/// long) and CPU work of more than about a millisecond (resampling audio, hashing, rendering)
+/// belong off the loop:
+///
+/// ```swift
+/// let audio = try await withTaskExecutorPreference(globalConcurrentExecutor) {
+///     try await speaker.render(request)
+/// }
+/// ```
+///
+/// Under process AGI (``ProcessAGI``) the handler runs on the global executor.
 public typealias AGIHandler = @Sendable (AGISession) async throws -> Void
 
 /// Maps script paths to handlers: `agi://host:4573/answered` runs the handler for `answered`.
@@ -13,6 +28,9 @@ public struct AGIRouter: Sendable {
     public init() {}
 
     /// Adds or replaces the handler for a path (without a leading slash).
+    ///
+    /// Under ``FastAGIServer`` the handler runs on its connection's event loop: see
+    /// ``AGIHandler`` for what it must not do there.
     public mutating func on(_ path: String, _ handler: @escaping AGIHandler) {
         routes[Self.normalized(path)] = handler
     }

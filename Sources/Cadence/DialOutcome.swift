@@ -100,14 +100,7 @@ public struct AsteriskCallVariables: Sendable, Hashable, Codable {
             guard let playedSamples, let audioSamples, audioSamples > 0 else { return 0 }
             return min(1, max(0, Double(playedSamples) / Double(audioSamples)))
         }()
-        switch amdStatus?.uppercased() {
-        case "MACHINE": return .voicemail(playedShare: share)
-        case "NOTSURE": return notSureIsMachine ? .voicemail(playedShare: share) : .human
-        case "HUMAN": return .human
-        case "HANGUP": return .noAnswer
-        case nil, "": break
-        case let other?: return .unknown("AMDSTATUS=\(other)")
-        }
+        if let detected = machineDetection(notSureIsMachine: notSureIsMachine).outcome(playedShare: share) { return detected }
         switch hangupCause.flatMap({ Int($0) }) {
         case 1?, 28?: return .invalidNumber
         default: break
@@ -145,6 +138,42 @@ public struct AsteriskCallVariables: Sendable, Hashable, Codable {
         case 34, 38, 41, 42: return .congestion
         case 0: return .unavailable
         default: return .unknown("HANGUPCAUSE=\(cause)")
+        }
+    }
+}
+
+extension DialOutcome {
+    /// The outcome as the call log keeps it: its ``name``, and for ``unknown(_:)`` the raw
+    /// value after a colon (`unknown:DIALSTATUS=WEIRD`).
+    ///
+    /// A voicemail's played share is kept in a column of its own; ``init(logValue:playedShare:)``
+    /// reads both back.
+    public var logValue: String {
+        if case .unknown(let raw) = self { return "unknown:" + raw }
+        return name
+    }
+
+    /// Reads an outcome back from the call log.
+    ///
+    /// - Parameters:
+    ///   - logValue: what ``logValue`` wrote.
+    ///   - playedShare: the played share kept beside it, for a voicemail (0 when absent).
+    /// - Returns: the outcome; a value no release of TouchBase wrote comes back as
+    ///   ``unknown(_:)`` holding it whole, so nothing stored is lost.
+    public init(logValue: String, playedShare: Double?) {
+        switch logValue {
+        case "voicemail": self = .voicemail(playedShare: playedShare ?? 0)
+        case "human": self = .human
+        case "no-answer": self = .noAnswer
+        case "busy": self = .busy
+        case "congestion": self = .congestion
+        case "unavailable": self = .unavailable
+        case "invalid-number": self = .invalidNumber
+        case "refused": self = .refused
+        case "called-back": self = .calledBack
+        case "configuration-error": self = .configurationError
+        default:
+            self = .unknown(logValue.hasPrefix("unknown:") ? String(logValue.dropFirst("unknown:".count)) : logValue)
         }
     }
 }

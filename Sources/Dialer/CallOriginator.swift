@@ -67,6 +67,13 @@ public protocol CallOriginator: Sendable {
     func originate(_ call: OutboundCall, report: @escaping @Sendable (OriginationReport) async -> Void) async throws
     /// A short description for logs: `call files in /var/spool/asterisk/outgoing`.
     var summary: String { get }
+    /// Lets go of what the originator holds open (AMI logs off); the dialer calls it when it stops.
+    func shutdown() async
+}
+
+extension CallOriginator {
+    /// Nothing to let go of.
+    public func shutdown() async {}
 }
 
 /// Originates through call files renamed into Asterisk's `outgoing/` spool. Asterisk runs the
@@ -85,17 +92,21 @@ public struct CallFileOriginator: CallOriginator {
     public var summary: String { "call files into \(spool.outgoingDirectory)" }
 }
 
-/// Originates with AMI `Originate` (Async), for an Asterisk on another host. Each call gets
-/// its own short connection that waits for the `OriginateResponse` event.
+/// Originates with AMI `Originate` (Async), for an Asterisk on another host. Every call goes
+/// over one logged-in ``AMIConnection``, which reconnects with backoff; each call's task waits
+/// for its own `OriginateResponse` event, matched by `ActionID`.
 public struct AMIOriginator: CallOriginator {
     /// The AMI login.
     public var configuration: AMIClient.Configuration
     public var logger: Logger
+    /// The connection every call shares.
+    public let connection: AMIConnection
 
-    /// Creates the originator.
-    public init(configuration: AMIClient.Configuration, logger: Logger) {
+    /// Creates the originator; it connects when the first call is placed.
+    public init(configuration: AMIClient.Configuration, backoff: ReconnectBackoff = ReconnectBackoff(), logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        connection = AMIConnection(configuration: configuration, backoff: backoff, logger: logger)
     }
 
     public func originate(_ call: OutboundCall, report: @escaping @Sendable (OriginationReport) async -> Void) async throws {
@@ -106,12 +117,11 @@ public struct AMIOriginator: CallOriginator {
                                    variables: ["TOUCHBASE_CALL": call.callID])
         // Refuse bad values now, before anything is sent.
         _ = try request.action.encoded()
-        let configuration = configuration, logger = logger
+        let connection = connection, logger = logger
         Task {
             do {
-                let result = try await AMIClient.withConnection(to: configuration, logger: logger) { client in
-                    try await client.originate(request, timeout: .seconds(call.ringSeconds + 60))
-                }
+                let client = try await connection.client()
+                let result = try await client.originate(request, timeout: .seconds(call.ringSeconds + 60))
                 if !result.answered { await report(.failed(callID: call.callID, reason: result.reason)) }
             } catch AMIError.timedOut(let action) where action == "OriginateResponse" {
                 // Asterisk took the call but never said how it ended: the dialer's reconciliation
@@ -125,4 +135,7 @@ public struct AMIOriginator: CallOriginator {
     }
 
     public var summary: String { "AMI Originate on \(configuration.host):\(configuration.port)" }
+
+    /// Logs off and stops reconnecting.
+    public func shutdown() async { await connection.shutdown() }
 }

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
+import CoreMetrics
 import Logging
-import Synchronization
 
 /// A message's audio in the sounds folder, ready for `STREAM FILE`.
 public struct MessageAudio: Sendable, Hashable {
@@ -14,6 +14,14 @@ public struct MessageAudio: Sendable, Hashable {
     public var voice: String
     /// Whether it came from the cache with no synthesis.
     public var fromCache: Bool
+
+    /// Whether audio rendered earlier for `path` is still there for Asterisk to play.
+    ///
+    /// - Parameter path: a ``path`` as rendered, without extension.
+    /// - Returns: whether its `.sln16` exists (written last, it marks both files complete).
+    public static func isPlayable(atPath path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path + ".sln16")
+    }
 }
 
 /// The local engine that speaks when every HTTP voice has failed, so a message is still left.
@@ -74,8 +82,10 @@ public struct LocalSpeechEngine: Sendable {
 /// The folder is a content-addressed cache: the file name is the SHA-256 of the voice and the
 /// words, so the same message is synthesized once.
 public struct MessageSpeaker: Sendable {
-    /// Which voices are failing now; shared by copies of the speaker.
-    private let health = VoiceHealth()
+    /// Each voice's circuit breaker; shared by copies of the speaker.
+    private let circuits: VoiceCircuits
+    /// The clock the circuit breakers read.
+    private let clock: @Sendable () -> Date
     public var voices: [any SpeechProvider]
     public var localEngine: LocalSpeechEngine?
     public var soundsFolder: String
@@ -89,8 +99,16 @@ public struct MessageSpeaker: Sendable {
     ///   - localEngine: the last resort; `nil` to have none.
     ///   - soundsFolder: a folder Asterisk reads, e.g. `/var/lib/asterisk/sounds/touchbase`.
     ///   - client: the HTTP client.
+    ///   - circuit: each HTTP voice's circuit breaker as it starts: after its `threshold` failures
+    ///     in a row the voice is skipped for `coolDown`, then probed with one message.
+    ///   - clock: the time the breakers read; tests pass their own.
+    ///   - metrics: where the breakers' states go (the gauge `touchbase_tts_voice_circuit`).
     public init(voices: [any SpeechProvider], localEngine: LocalSpeechEngine? = LocalSpeechEngine(), soundsFolder: String,
-                client: HTTPClient = HTTPClient(), logger: Logger = Logger(label: "touchbase.speech")) {
+                client: HTTPClient = HTTPClient(), logger: Logger = Logger(label: "touchbase.speech"),
+                circuit: VoiceCircuit = VoiceCircuit(), clock: @escaping @Sendable () -> Date = Date.init,
+                metrics: any MetricsFactory = MetricsSystem.factory) {
+        circuits = VoiceCircuits(template: circuit, metrics: metrics)
+        self.clock = clock
         self.voices = voices
         self.localEngine = localEngine
         self.soundsFolder = soundsFolder
@@ -108,21 +126,31 @@ public struct MessageSpeaker: Sendable {
         var failures: [String] = []
         for voice in voices {
             if let cached = cached(voice: voice.voiceName, request: request) { return cached }
+            guard circuits.allows(voice.voiceName, at: clock()) else {
+                failures.append("\(voice.voiceName): skipped while its circuit is open")
+                continue
+            }
             do {
                 let audio = try await voice.synthesize(request, client: client)
                 let message = try write(audio, voice: voice.voiceName, request: request)
-                let failuresBefore = health.spoke(voice.voiceName)
+                let failuresBefore = circuits.spoke(voice.voiceName)
                 if failuresBefore > 0 {
                     logger.notice("Voice speaks again", metadata: ["voice": "\(voice.voiceName)", "failures": "\(failuresBefore)"])
                 }
                 return message
             } catch {
                 // A voice that is down fails every message: say so once, then quietly until it speaks again.
-                if health.failed(voice.voiceName) {
+                let inARow = circuits.failed(voice.voiceName, at: clock())
+                if inARow == 1 {
                     logger.warning("Voice failed; trying the next (its further failures are logged at debug until it speaks again)",
                                    metadata: ["voice": "\(voice.voiceName)", "error": "\(error)"])
                 } else {
                     logger.debug("Voice failed again; trying the next", metadata: ["voice": "\(voice.voiceName)", "error": "\(error)"])
+                }
+                if case .open = circuits.state(of: voice.voiceName) {
+                    logger.warning("Voice skipped until its cool-down ends; then one message probes it", metadata: [
+                        "voice": "\(voice.voiceName)", "failures": "\(inARow)", "seconds": "\(Int(circuits.coolDown))",
+                    ])
                 }
                 failures.append("\(voice.voiceName): \(error)")
             }
@@ -177,24 +205,5 @@ public struct MessageSpeaker: Sendable {
             unlink(temporary)
             throw SpeechError.file(path: path, reason: "cannot be renamed into place: \(String(cString: strerror(errno)))")
         }
-    }
-}
-
-/// Which voices failed at their last attempt, so that a voice that is down is reported once and
-/// its return is reported too, instead of a warning for every message.
-final class VoiceHealth: Sendable {
-    private let failuresInARow = Mutex<[String: Int]>([:])
-
-    /// Records a failure; `true` when it is the voice's first since it last spoke.
-    func failed(_ voice: String) -> Bool {
-        failuresInARow.withLock { failures in
-            failures[voice, default: 0] += 1
-            return failures[voice] == 1
-        }
-    }
-
-    /// Records a message spoken; the failures the voice had in a row before it, 0 for none.
-    func spoke(_ voice: String) -> Int {
-        failuresInARow.withLock { $0.removeValue(forKey: voice) ?? 0 }
     }
 }

@@ -26,79 +26,6 @@ public final class SQLiteStore: Store {
         try Self.migrator.migrate(writer)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: contacts, follow-ups, calls, messages") { db in
-            try db.execute(sql: """
-                CREATE TABLE contact (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    name TEXT NOT NULL,
-                    phone TEXT NOT NULL UNIQUE,
-                    time_zone TEXT NOT NULL,
-                    owner_name TEXT NOT NULL,
-                    owner_dial TEXT NOT NULL,
-                    owner_callback TEXT NOT NULL,
-                    company TEXT NOT NULL,
-                    connection TEXT NOT NULL,
-                    topic TEXT NOT NULL,
-                    campaign TEXT,
-                    do_not_call INTEGER NOT NULL DEFAULT 0,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                CREATE TABLE follow_up (
-                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
-                    phase TEXT NOT NULL,
-                    step INTEGER NOT NULL,
-                    next_call_start REAL,
-                    state TEXT NOT NULL,
-                    updated_at REAL NOT NULL
-                );
-                CREATE INDEX follow_up_due ON follow_up(phase, next_call_start);
-                CREATE TABLE call (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    call_id TEXT NOT NULL UNIQUE,
-                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
-                    step INTEGER NOT NULL,
-                    dial_number INTEGER NOT NULL,
-                    started_at REAL NOT NULL,
-                    ended_at REAL,
-                    asterisk_unique_id TEXT,
-                    variables TEXT,
-                    outcome TEXT,
-                    message_left INTEGER,
-                    played_share REAL,
-                    voice TEXT,
-                    next_call_start REAL,
-                    next_call_end REAL,
-                    promise TEXT,
-                    note TEXT
-                );
-                CREATE INDEX call_contact ON call(contact_id, started_at);
-                CREATE TABLE message (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
-                    step INTEGER NOT NULL,
-                    text TEXT NOT NULL,
-                    promise TEXT,
-                    audio_path TEXT,
-                    voice TEXT,
-                    rendered_at REAL NOT NULL
-                );
-                CREATE INDEX message_contact ON message(contact_id, rendered_at);
-                """)
-        }
-        migrator.registerMigration("v2: who placed a call, its trunk and its prepared message") { db in
-            try db.execute(sql: """
-                ALTER TABLE call ADD COLUMN origin TEXT NOT NULL DEFAULT 'dialer';
-                ALTER TABLE call ADD COLUMN trunk TEXT;
-                ALTER TABLE call ADD COLUMN planned_message TEXT;
-                CREATE INDEX call_open ON call(ended_at, started_at);
-                """)
-        }
-        return migrator
-    }
-
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -237,7 +164,9 @@ public final class SQLiteStore: Store {
             throw StoreError("no call with id \(call.callID)")
         }
         guard (row["ended_at"] as Double?) == nil else {
-            throw CallAlreadyFinished(callID: call.callID, outcome: row["outcome"])
+            throw CallAlreadyFinished(callID: call.callID, outcome: (row["outcome"] as String?).map {
+                DialOutcome(logValue: $0, playedShare: nil)
+            })
         }
         let contactID: Int64 = row["contact_id"]
         let state = call.decision.state
@@ -245,7 +174,7 @@ public final class SQLiteStore: Store {
             UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
                 voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
             """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, try encode(call.variables),
-                             call.outcome.name + (call.outcome.detail.map { ":" + $0 } ?? ""), call.decision.messageLeft?.rawValue,
+                             call.outcome.logValue, call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
                              call.decision.messageLeft != nil ? state.promise?.phrase : nil, call.decision.note, call.callID])
@@ -307,21 +236,27 @@ public final class SQLiteStore: Store {
         }
     }
 
-    static func callRecord(_ row: Row) -> CallRecord {
+    /// A call row read back typed; a value no release wrote (a step out of range, an origin
+    /// unknown) is a ``StoreError`` naming the call, not a silent default.
+    static func callRecord(_ row: Row) throws -> CallRecord {
         func date(_ column: String) -> Date? { (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
-        return CallRecord(callID: row["call_id"], contactID: row["contact_id"], contactName: row["contact_name"], step: row["step"],
-                          dialNumber: row["dial_number"], startedAt: date("started_at")!, endedAt: date("ended_at"),
-                          asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"], outcome: row["outcome"],
-                          messageLeft: row["message_left"], playedShare: row["played_share"], voice: row["voice"],
-                          nextCallStart: date("next_call_start"), nextCallEnd: date("next_call_end"), promise: row["promise"],
-                          note: row["note"], origin: row["origin"], trunk: row["trunk"],
+        let callID: String = row["call_id"]
+        let playedShare: Double? = row["played_share"]
+        return CallRecord(callID: callID, contactID: row["contact_id"], contactName: row["contact_name"],
+                          step: try MessageStep(stored: row["step"], of: "call \(callID)"), dialNumber: row["dial_number"], startedAt: date("started_at")!,
+                          endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"],
+                          outcome: (row["outcome"] as String?).map { DialOutcome(logValue: $0, playedShare: playedShare) },
+                          messageLeft: try (row["message_left"] as Int?).map { try MessageStep(stored: $0, of: "call \(callID)") },
+                          playedShare: playedShare, voice: row["voice"], nextCallStart: date("next_call_start"),
+                          nextCallEnd: date("next_call_end"), promise: row["promise"], note: row["note"],
+                          origin: try CallOrigin(stored: row["origin"], of: "call \(callID)"), trunk: row["trunk"],
                           plannedMessage: (row["planned_message"] as String?).flatMap { try? decode(PlannedMessage.self, $0) })
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {
         try await writer.write { db in
             try db.execute(sql: "INSERT INTO message (contact_id, step, text, promise, audio_path, voice, rendered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [message.contactID, message.step, message.text, message.promise, message.audioPath, message.voice,
+                           arguments: [message.contactID, message.step.rawValue, message.text, message.promise, message.audioPath, message.voice,
                                        message.renderedAt.timeIntervalSince1970])
         }
     }
@@ -329,18 +264,10 @@ public final class SQLiteStore: Store {
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
-                MessageRecord(contactID: row["contact_id"], step: row["step"], text: row["text"], promise: row["promise"],
+                MessageRecord(contactID: row["contact_id"], step: try MessageStep(stored: row["step"], of: "a message of contact \(contactID)"), text: row["text"], promise: row["promise"],
                               audioPath: row["audio_path"], voice: row["voice"],
                               renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
             }
         }
-    }
-}
-
-extension DialOutcome {
-    /// The raw value kept with an unknown outcome.
-    var detail: String? {
-        if case .unknown(let raw) = self { return raw }
-        return nil
     }
 }

@@ -133,9 +133,15 @@ public struct CallAlreadyFinished: Error, Sendable, CustomStringConvertible {
     /// The call's id.
     public var callID: String
     /// The outcome recorded first.
-    public var outcome: String?
+    public var outcome: DialOutcome?
 
-    public var description: String { "call \(callID) already has its outcome (\(outcome ?? "none"))" }
+    /// Creates the error.
+    public init(callID: String, outcome: DialOutcome?) {
+        self.callID = callID
+        self.outcome = outcome
+    }
+
+    public var description: String { "call \(callID) already has its outcome (\(outcome?.logValue ?? "none"))" }
 }
 
 /// A call's outcome, with the follow-up's new state.
@@ -174,39 +180,81 @@ public struct CallFinish: Sendable, Hashable {
     }
 }
 
-/// One row of the outcome log.
-public struct CallRecord: Sendable, Hashable, Codable {
+/// One row of the outcome log, as typed as the ``CallStart`` and ``CallFinish`` that wrote it.
+public struct CallRecord: Sendable, Hashable {
+    /// TouchBase's id for the call.
     public var callID: String
+    /// The contact called.
     public var contactID: Int64
+    /// The contact's name when the record was read.
     public var contactName: String
-    public var step: Int
+    /// The message the call would leave at voicemail.
+    public var step: MessageStep
+    /// Which call this was for the step (1 for the first).
     public var dialNumber: Int
+    /// When the call was handed to Asterisk (or, for a reported call, when it was reported).
     public var startedAt: Date
+    /// When the call's outcome was recorded; `nil` while the call is under way.
     public var endedAt: Date?
+    /// Asterisk's unique id of the channel.
     public var asteriskUniqueID: String?
     /// The raw Asterisk variables, as JSON.
     public var variables: String?
-    /// The normalized outcome's name (`voicemail`, `busy`, ...); `nil` while the call is under way.
-    public var outcome: String?
-    public var messageLeft: Int?
+    /// The normalized outcome; `nil` while the call is under way.
+    public var outcome: DialOutcome?
+    /// The message left at voicemail, if one was.
+    public var messageLeft: MessageStep?
+    /// How much of the message played (0...1).
     public var playedShare: Double?
+    /// The voice that spoke the message.
     public var voice: String?
+    /// The window of the next call the decision scheduled.
     public var nextCallStart: Date?
     public var nextCallEnd: Date?
+    /// What the message left promised about the next call.
     public var promise: String?
+    /// The cadence's note on its decision.
     public var note: String?
-    /// Who placed the call (`dialer`, `hook`, `drop`, `inbound`).
-    public var origin: String = CallOrigin.dialer.rawValue
+    /// Who placed the call.
+    public var origin: CallOrigin = .dialer
     /// The trunk the dialer used.
     public var trunk: String?
     /// The message prepared before the call.
     public var plannedMessage: PlannedMessage?
+
+    /// Creates a record, as a store reads it back.
+    public init(callID: String, contactID: Int64, contactName: String, step: MessageStep, dialNumber: Int, startedAt: Date,
+                endedAt: Date? = nil, asteriskUniqueID: String? = nil, variables: String? = nil, outcome: DialOutcome? = nil,
+                messageLeft: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil, nextCallStart: Date? = nil,
+                nextCallEnd: Date? = nil, promise: String? = nil, note: String? = nil, origin: CallOrigin = .dialer,
+                trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
+        self.callID = callID
+        self.contactID = contactID
+        self.contactName = contactName
+        self.step = step
+        self.dialNumber = dialNumber
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.asteriskUniqueID = asteriskUniqueID
+        self.variables = variables
+        self.outcome = outcome
+        self.messageLeft = messageLeft
+        self.playedShare = playedShare
+        self.voice = voice
+        self.nextCallStart = nextCallStart
+        self.nextCallEnd = nextCallEnd
+        self.promise = promise
+        self.note = note
+        self.origin = origin
+        self.trunk = trunk
+        self.plannedMessage = plannedMessage
+    }
 }
 
 /// A message rendered for a contact.
 public struct MessageRecord: Sendable, Hashable, Codable {
     public var contactID: Int64
-    public var step: Int
+    public var step: MessageStep
     public var text: String
     public var promise: String?
     public var audioPath: String?
@@ -214,7 +262,7 @@ public struct MessageRecord: Sendable, Hashable, Codable {
     public var renderedAt: Date
 
     /// Creates a message record.
-    public init(contactID: Int64, step: Int, text: String, promise: String?, audioPath: String?, voice: String?, renderedAt: Date) {
+    public init(contactID: Int64, step: MessageStep, text: String, promise: String?, audioPath: String?, voice: String?, renderedAt: Date) {
         self.contactID = contactID
         self.step = step
         self.text = text

@@ -3,6 +3,7 @@ import Cadence
 import Dialer
 import Foundation
 import Logging
+import Speech
 import Store
 import Telemetry
 
@@ -36,6 +37,11 @@ public struct CallRoutes: Sendable {
         self.scheduled = scheduled
     }
 
+    /// How the routes settle a call: the one path the dialer shares.
+    var settlement: CallSettlement {
+        CallSettlement(store: store, policy: policy, metrics: metrics, scheduled: scheduled)
+    }
+
     /// Adds the routes to a router.
     public func add(to router: inout AGIRouter) {
         router.on("answered") { try await self.answered($0) }
@@ -59,23 +65,21 @@ public struct CallRoutes: Sendable {
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
         let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
-        let status = amdStatus?.uppercased()
-        let voicemail = status == "MACHINE" || (status == "NOTSURE" && settings.notSureIsMachine)
-        let person = status == "HUMAN" || (status == "NOTSURE" && !settings.notSureIsMachine)
+        let detection = variables.machineDetection(notSureIsMachine: settings.notSureIsMachine)
 
-        if voicemail {
+        if detection.verdict == .machine {
             let (plan, planned) = try await message(for: call, at: clock())
             let played = try await playAfterBeep(session, plan.audioPath)
             let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
-            try await finish(session, call: call, variables: variables, outcome: outcome, plan: plan,
-                             promised: planned ? plan.promise : nil)
+            try await finish(session, call: call, .init(variables: variables, outcome: outcome, message: plan,
+                                                        promised: planned ? plan.promise : nil))
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
-        try await finish(session, call: call, variables: variables, outcome: outcome, plan: nil, promised: nil)
+        try await finish(session, call: call, .init(variables: variables, outcome: outcome))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-        guard person, !session.isHungUp else { return }
+        guard detection.verdict == .person, !session.isHungUp else { return }
         switch settings.humanAnswer {
         case .connect:
             try await connectToOwner(session, call.contact)
@@ -95,7 +99,7 @@ public struct CallRoutes: Sendable {
         let hangupCause = try await session.getVariable("HANGUPCAUSE")
         guard let call = try await placedCall(session, callID: callID, route: "failed") else { return }
         let variables = AsteriskCallVariables(dialStatus: dialStatus, reason: reason, hangupCause: hangupCause)
-        try await finish(session, call: call, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
+        try await finish(session, call: call, .init(variables: variables, outcome: variables.outcome()))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
     }
 
@@ -109,13 +113,13 @@ public struct CallRoutes: Sendable {
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
             let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-            try await finish(session, call: call, variables: variables, outcome: variables.outcome(), plan: nil, promised: nil)
+            try await finish(session, call: call, .init(variables: variables, outcome: variables.outcome()))
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
         guard let contact = try await contact(session, number: session.arguments.first, route: "outcome") else { return }
         let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-        let id = try await record(session, contact: contact, origin: .hook, variables: variables, outcome: variables.outcome())
+        let id = try await record(session, contact: contact, origin: .hook, .init(variables: variables, outcome: variables.outcome()))
         try? await session.setVariable("CDR(userfield)", to: id)
     }
 
@@ -129,12 +133,12 @@ public struct CallRoutes: Sendable {
             try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
             return
         }
-        let (plan, _) = try await messages.prepare(for: contact, state: state, at: clock())
+        let plan = PlannedMessage(try await messages.prepare(for: contact, state: state, at: clock()))
         let played = try await playAfterBeep(session, plan.audioPath)
         let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
         let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples)
-        let callID = try await record(session, contact: contact, origin: .drop, variables: variables, outcome: outcome,
-                                      plan: plan)
+        let callID = try await record(session, contact: contact, origin: .drop,
+                                      .init(variables: variables, outcome: outcome, message: plan, promised: plan.promise))
         try? await session.setVariable("CDR(userfield)", to: callID)
     }
 
@@ -155,7 +159,7 @@ public struct CallRoutes: Sendable {
             return
         }
         let callID = try await record(session, contact: contact, origin: .inbound,
-                                      variables: AsteriskCallVariables(), outcome: .calledBack)
+                                      .init(variables: AsteriskCallVariables(), outcome: .calledBack))
         try await session.setVariable("TOUCHBASE_OWNER_DIAL", to: contact.owner.dialString)
         try? await session.setVariable("CDR(userfield)", to: callID)
     }
@@ -203,12 +207,12 @@ public struct CallRoutes: Sendable {
     /// The message prepared for the call before it was placed, or one prepared now; the flag
     /// says whether it was prepared before (its promise then stands).
     private func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
-        if let plan = call.record.plannedMessage, FileManager.default.fileExists(atPath: plan.audioPath + ".sln16") {
+        if let plan = call.record.plannedMessage, MessageAudio.isPlayable(atPath: plan.audioPath) {
             return (plan, true)
         }
         var state = call.state
-        state.step = MessageStep(rawValue: call.record.step) ?? state.step
-        return (try await messages.prepare(for: call.contact, state: state, at: now).0, false)
+        state.step = call.record.step
+        return (PlannedMessage(try await messages.prepare(for: call.contact, state: state, at: now)), false)
     }
 
     /// Waits out the greeting and the beep, then plays the message; returns how much played.
@@ -238,51 +242,29 @@ public struct CallRoutes: Sendable {
         try await session.exec("Dial", [contact.owner.dialString, String(settings.ownerRingSeconds), "r"])
     }
 
-    private func finish(_ session: AGISession, call: PlacedCall, variables: AsteriskCallVariables, outcome: DialOutcome,
-                        plan: PlannedMessage?, promised: SpokenPromise?) async throws {
-        let now = clock()
-        let decision = FollowUp.decide(contact: call.contact, state: call.state, outcome: outcome, now: now, policy: policy,
-                                       promised: promised)
-        let finish = CallFinish(callID: call.record.callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID,
-                                variables: variables, outcome: outcome, messagePlayed: plan == nil ? nil : MessageStep(rawValue: call.record.step),
-                                playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
+    /// Settles a placed call with what the route learned; a late report is logged and dropped.
+    private func finish(_ session: AGISession, call: PlacedCall, _ report: CallSettlement.Report) async throws {
+        var report = report
+        report.asteriskUniqueID = session.environment.uniqueID
         do {
-            try await store.finishCall(finish)
+            try await settlement.settle(.placed(call.record), contact: call.contact, state: call.state, report: report,
+                                        at: clock(), logger: session.logger)
         } catch let already as CallAlreadyFinished {
             session.logger.warning("Late report for a call already settled; the first report stands",
-                                   metadata: ["call": "\(already.callID)", "outcome": "\(outcome.name)"])
-            try? await session.verbose("TouchBase: call \(already.callID) was already settled as \(already.outcome ?? "unknown")")
-            return
+                                   metadata: ["call": "\(already.callID)", "outcome": "\(report.outcome.name)"])
+            try? await session.verbose("TouchBase: call \(already.callID) was already settled as \(already.outcome?.logValue ?? "unknown")")
         }
-        counted(outcome: outcome, decision: decision, contact: call.contact, session: session)
     }
 
     /// Records a call that starts and ends in this report; returns its id.
-    private func record(_ session: AGISession, contact: Contact, origin: CallOrigin, variables: AsteriskCallVariables,
-                        outcome: DialOutcome, plan: PlannedMessage? = nil) async throws -> String {
+    private func record(_ session: AGISession, contact: Contact, origin: CallOrigin,
+                        _ report: CallSettlement.Report) async throws -> String {
         guard let id = contact.id else { throw StoreError("contact \(contact.name) has no id") }
         let state = try await store.followUp(contactID: id) ?? FollowUpState()
-        let now = clock()
-        let callID = CallID.make(now: now)
-        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy, promised: plan?.promise)
-        let start = CallStart(callID: callID, contactID: id, step: state.step, dialNumber: state.dialsThisStep + 1, startedAt: now,
-                              origin: origin, plannedMessage: plan)
-        let finish = CallFinish(callID: callID, endedAt: now, asteriskUniqueID: session.environment.uniqueID, variables: variables,
-                                outcome: outcome, messagePlayed: plan == nil ? nil : state.step,
-                                playedShare: plan == nil ? nil : outcome.playedShare, voice: plan?.voice, decision: decision)
-        try await store.recordCall(start, finish)
-        counted(outcome: outcome, decision: decision, contact: contact, session: session)
-        return callID
-    }
-
-    private func counted(outcome: DialOutcome, decision: FollowUpDecision, contact: Contact, session: AGISession) {
-        metrics.callFinished(outcome: outcome.name)
-        if let step = decision.messageLeft { metrics.messageLeft(step: step.rawValue) }
-        session.logger.info("Call outcome", metadata: [
-            "contact": "\(contact.id ?? 0)", "outcome": "\(outcome.name)", "phase": "\(decision.state.phase.name)",
-            "note": "\(decision.note)",
-        ])
-        if decision.state.phase == .active, decision.state.nextCall != nil { scheduled(contact, decision.state) }
+        var report = report
+        report.asteriskUniqueID = session.environment.uniqueID
+        return try await settlement.settle(.reported(origin), contact: contact, state: state, report: report, at: clock(),
+                                           logger: session.logger).callID
     }
 
     /// Whether a dial string can go into `Dial()` whole: `Tech/resource`, and nothing that
@@ -293,15 +275,5 @@ public struct CallRoutes: Sendable {
 
     static func printable(_ text: String) -> String {
         String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(80))
-    }
-}
-
-/// TouchBase's call ids: `tb-` with the time and randomness, safe in a file name, a channel
-/// variable and a CDR field.
-public enum CallID {
-    /// A new call id.
-    public static func make(now: Date) -> String {
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        return "tb-\(String(millis, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 }

@@ -51,12 +51,12 @@ public struct TouchBaseAssembly: Sendable {
         messages = MessagePreparation(scripts: scripts, speaker: speaker, policy: configuration.policy, metrics: metrics)
         let prerenderer = speech.prerender ? Prerenderer(messages: messages, inFlight: speech.inFlight, clock: clock, logger: logger) : nil
         self.prerenderer = prerenderer
+        let scheduled: @Sendable (Contact, FollowUpState) -> Void = { contact, state in
+            guard let prerenderer else { return }
+            Task { await prerenderer.schedule(contact, state) }
+        }
         routes = CallRoutes(store: self.store, policy: configuration.policy, settings: configuration.calls, messages: messages,
-                            metrics: metrics, clock: clock,
-                            scheduled: { contact, state in
-                                guard let prerenderer else { return }
-                                Task { await prerenderer.schedule(contact, state) }
-                            })
+                            metrics: metrics, clock: clock, scheduled: scheduled)
         if configuration.dialer.enabled {
             let chosen: any CallOriginator
             if let originator {
@@ -76,7 +76,7 @@ public struct TouchBaseAssembly: Sendable {
                 }
             }
             dialer = OutboundDialer(settings: configuration.dialer, store: self.store, policy: configuration.policy, messages: messages,
-                                    originator: chosen, metrics: metrics, clock: clock, logger: logger)
+                                    originator: chosen, metrics: metrics, clock: clock, scheduled: scheduled, logger: logger)
         } else {
             dialer = nil
         }
@@ -166,7 +166,7 @@ struct PrerenderSweep: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await prerenderer.sweep(store: store, until: Date().addingTimeInterval(hours * 3600))
+                await prerenderer.sweep(until: Date().addingTimeInterval(hours * 3600)) { try await store.dueFollowUps(now: $0, limit: 10_000) }
                 try await Task.sleep(for: .seconds(3600))
             }
         }
@@ -184,3 +184,6 @@ public enum ProcessAGIRunner {
         return try await ProcessAGI.run(route: route, router: assembly.router, logger: logger)
     }
 }
+
+/// The process's metrics count what the dialer, the routes and message preparation report.
+extension TouchBaseMetrics: CallMetrics, SpeechMetrics {}

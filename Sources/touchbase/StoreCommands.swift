@@ -97,13 +97,13 @@ struct ContactsCommand: AsyncParsableCommand {
             if contact.doNotCall { print("on the do-not-call list") }
             print("")
             for call in try await db.calls(contactID: id) {
-                var line = "\(Format.local(call.startedAt, contact.timeZone))  message \(call.step), call \(call.dialNumber): \(call.outcome ?? "in progress")"
-                if let left = call.messageLeft { line += ", message \(left) left" }
+                var line = "\(Format.local(call.startedAt, contact.timeZone))  message \(call.step.rawValue), call \(call.dialNumber): \(call.outcome?.logValue ?? "in progress")"
+                if let left = call.messageLeft { line += ", message \(left.rawValue) left" }
                 if let note = call.note { line += " — \(note)" }
                 print(line)
             }
             for message in try await db.messages(contactID: id) {
-                print("\(Format.local(message.renderedAt, contact.timeZone))  message \(message.step) rendered\(message.voice.map { " (\($0))" } ?? ""): \(message.text)")
+                print("\(Format.local(message.renderedAt, contact.timeZone))  message \(message.step.rawValue) rendered\(message.voice.map { " (\($0))" } ?? ""): \(message.text)")
             }
             guard let state else { return }
             print("")
@@ -154,8 +154,8 @@ struct LogCommand: AsyncParsableCommand {
             let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
                           "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
             let rows = calls.map { c in
-                [c.callID, String(c.contactID), c.contactName, String(c.step), String(c.dialNumber), Format.iso(c.startedAt),
-                 c.endedAt.map(Format.iso) ?? "", c.outcome ?? "", c.messageLeft.map(String.init) ?? "",
+                [c.callID, String(c.contactID), c.contactName, String(c.step.rawValue), String(c.dialNumber), Format.iso(c.startedAt),
+                 c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
                  c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
                  c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
             }
@@ -173,8 +173,8 @@ struct ReportCommand: AsyncParsableCommand {
         let calls = try await db.calls(contactID: nil)
         var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]
         for step in MessageStep.allCases {
-            let these = calls.filter { $0.step == step.rawValue }
-            func count(_ outcome: String) -> Int { these.filter { $0.outcome == outcome }.count }
+            let these = calls.filter { $0.step == step }
+            func count(_ outcome: String) -> Int { these.filter { $0.outcome?.name == outcome }.count }
             let parked = these.filter { $0.note?.contains("parked") == true }.count
             let stopped = these.filter { $0.note?.hasPrefix("stopped") == true }.count
             rows.append([String(step.rawValue), String(these.filter { $0.dialNumber > 0 }.count), String(count("voicemail")),

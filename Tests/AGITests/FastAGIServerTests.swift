@@ -44,6 +44,36 @@ struct FastAGIServerTests {
         #expect(server.sessionsInFlight == 0)
     }
 
+    @Test("a handler runs on its connection's event loop, and the documented way off it leaves the loop")
+    func handlersRunOnTheEventLoop() async throws {
+        let seen = NIOLockedValueBox<[Bool]>([])
+        var router = AGIRouter()
+        router.on("where") { _ in
+            seen.withLockedValue { $0.append(MultiThreadedEventLoopGroup.currentEventLoop != nil) }
+            await withTaskExecutorPreference(globalConcurrentExecutor) {
+                seen.withLockedValue { $0.append(MultiThreadedEventLoopGroup.currentEventLoop != nil) }
+            }
+        }
+        let done = AsyncStream.makeStream(of: Void.self)
+        let server = FastAGIServer(configuration: .init(port: 0), router: router, logger: testLogger) { address in
+            Task {
+                try await AsteriskPeer.withConnection(port: address.port!) { peer in
+                    try await peer.send(Array("agi_network_script: where\n\n".utf8))
+                    _ = try await peer.readToEnd()
+                }
+                done.continuation.yield()
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            var iterator = done.stream.makeAsyncIterator()
+            await iterator.next()
+            server.beginShutdown()
+            try await group.waitForAll()
+        }
+        #expect(seen.withLockedValue { $0 } == [true, false])
+    }
+
     @Test("sessions still open when the grace period ends are closed, and run() returns")
     func graceDeadlineClosesStuckSessions() async throws {
         var router = AGIRouter()

@@ -64,6 +64,35 @@ struct DialOutcomeTests {
         #expect(vars.outcome(playedSamples: 0, audioSamples: 0) == .voicemail(playedShare: 0))
         #expect(AsteriskCallVariables(amdStatus: "NOTSURE").outcome(notSureIsMachine: false) == .human)
     }
+
+    @Test("AMD's status and cause are read in one place", arguments: [
+        ("MACHINE", "MAXWORDS-3-2", true, MachineDetection.Verdict?.some(.machine), "MAXWORDS", [3, 2]),
+        ("notsure", "LONGGREETING-1500-1500", true, .machine, "LONGGREETING", [1500, 1500]),
+        ("NOTSURE", "TOOLONG-5000", false, .person, "TOOLONG", [5000]),
+        ("HUMAN", "HUMAN-800-800", true, .person, "HUMAN", [800, 800]),
+        ("HANGUP", "", true, .hungUp, nil, []),
+        ("MAYBE", nil, true, .unrecognized("MAYBE"), nil, []),
+        (nil, nil, true, nil, nil, []),
+    ])
+    func machineDetection(status: String?, cause: String?, notSureIsMachine: Bool, verdict: MachineDetection.Verdict?,
+                          causeName: String?, figures: [Int]) {
+        let detection = MachineDetection(status: status, cause: cause, notSureIsMachine: notSureIsMachine)
+        #expect(detection.verdict == verdict && detection.cause == causeName && detection.figures == figures)
+    }
+
+    @Test("every outcome reads back from the call log as it was written", arguments: [
+        DialOutcome.voicemail(playedShare: 0.5), .human, .noAnswer, .busy, .congestion, .unavailable, .invalidNumber, .refused,
+        .calledBack, .configurationError, .unknown("DIALSTATUS=A:B"), .unknown(""),
+    ])
+    func logValueRoundTrip(outcome: DialOutcome) {
+        #expect(DialOutcome(logValue: outcome.logValue, playedShare: outcome.playedShare) == outcome)
+    }
+
+    @Test("a log value no release wrote is kept whole as unknown")
+    func foreignLogValue() {
+        #expect(DialOutcome(logValue: "fax", playedShare: nil) == .unknown("fax"))
+        #expect(DialOutcome(logValue: "voicemail", playedShare: nil) == .voicemail(playedShare: 0))
+    }
 }
 
 @Suite("Follow-up cadence")

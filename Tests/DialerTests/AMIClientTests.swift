@@ -11,8 +11,12 @@ import Testing
 final class FakeAsteriskManager: Sendable {
     let received = NIOLockedValueBox<[AMIMessage]>([])
     let originateAnswer: String
+    /// Whether the server closes the connection after answering each Originate, as an
+    /// Asterisk restarting would.
+    let dropAfterOriginate: Bool
 
-    init(recording: String) throws {
+    init(recording: String, dropAfterOriginate: Bool = false) throws {
+        self.dropAfterOriginate = dropAfterOriginate
         var url = URL(fileURLWithPath: #filePath)
         url.deleteLastPathComponent()
         let text = try String(contentsOf: url.appendingPathComponent("Recordings/\(recording)"), encoding: .utf8)
@@ -71,6 +75,7 @@ final class FakeAsteriskManager: Sendable {
                         : "Response: Error\r\nActionID: \(id)\r\nMessage: Authentication failed\r\n\r\n"))
                 case "Originate":
                     try await outbound.write(ByteBuffer(string: originateAnswer.replacingOccurrences(of: "ActionID: touchbase-2", with: "ActionID: \(id)")))
+                    if dropAfterOriginate { return }
                 case "Logoff":
                     try await outbound.write(ByteBuffer(string: "Response: Goodbye\r\nActionID: \(id)\r\nMessage: Thanks for all the fish.\r\n\r\n"))
                     return
@@ -140,6 +145,59 @@ struct AMIClientTests {
             }
         }
         #expect(manager.received.withLockedValue { $0 }.filter { $0["Action"] == "Originate" }.isEmpty)
+    }
+
+    @Test("one logged-in connection carries every originate, each answer matched by its ActionID")
+    func oneConnection() async throws {
+        let manager = try FakeAsteriskManager(recording: "ami-originate-answered.txt")
+        try await manager.run { port in
+            let connection = AMIConnection(configuration: .init(port: port, username: "touchbase", secret: "s3cret"), logger: quietLogger)
+            async let first = connection.client().originate(request(["TOUCHBASE_CALL": "tb-1"]))
+            async let second = connection.client().originate(request(["TOUCHBASE_CALL": "tb-2"]))
+            let results = try await [first, second]
+            #expect(results.allSatisfy { $0.answered && $0.reason == 4 })
+            #expect(await connection.logins == 1)
+            await connection.shutdown()
+        }
+        let actions = manager.received.withLockedValue { $0 }.compactMap { $0["Action"] }
+        #expect(actions == ["Login", "Originate", "Originate", "Logoff"])
+        let ids = manager.received.withLockedValue { $0 }.filter { $0["Action"] == "Originate" }.compactMap(\.actionID)
+        #expect(Set(ids).count == 2, "each originate has its own ActionID")
+    }
+
+    @Test("when Asterisk drops the connection it is reopened and logged in again, and the next originate goes through")
+    func reconnects() async throws {
+        let manager = try FakeAsteriskManager(recording: "ami-originate-answered.txt", dropAfterOriginate: true)
+        try await manager.run { port in
+            let connection = AMIConnection(configuration: .init(port: port, username: "touchbase", secret: "s3cret"),
+                                           backoff: ReconnectBackoff(initial: .milliseconds(20)), logger: quietLogger)
+            #expect(try await connection.client().originate(request()).answered)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while await connection.logins < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(await connection.logins == 2)
+            #expect(try await connection.client().originate(request()).answered)
+            await connection.shutdown()
+        }
+        #expect(manager.received.withLockedValue { $0 }.filter { $0["Action"] == "Login" }.count >= 2)
+    }
+
+    @Test("while AMI is unreachable a caller gets the connection's error at once")
+    func unreachable() async throws {
+        let connection = AMIConnection(configuration: .init(port: 9, username: "touchbase", secret: "x"),
+                                       backoff: ReconnectBackoff(initial: .seconds(60)), logger: quietLogger)
+        await #expect(throws: (any Error).self) { _ = try await connection.client() }
+        let started = ContinuousClock.now
+        await #expect(throws: (any Error).self) { _ = try await connection.client() }
+        #expect(ContinuousClock.now - started < .seconds(1), "no wait through the backoff")
+        await connection.shutdown()
+    }
+
+    @Test("reconnect waits double up to the maximum and start over after a login")
+    func backoff() {
+        var backoff = ReconnectBackoff(initial: .milliseconds(500), maximum: .seconds(3))
+        #expect((0..<5).map { _ in backoff.next() } == [.milliseconds(500), .seconds(1), .seconds(2), .seconds(3), .seconds(3)])
+        backoff.reset()
+        #expect(backoff.next() == .milliseconds(500))
     }
 
     @Test("the parser reads the greeting, then messages; garbage is a protocol violation")

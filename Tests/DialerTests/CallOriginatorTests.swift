@@ -24,6 +24,7 @@ struct CallOriginatorTests {
             #expect(originate["Context"] == "touchbase-outbound" && originate["Exten"] == "answered")
             #expect(originate["CallerID"] == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
             #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-42"])
+            await originator.connection.shutdown()
         }
     }
 
@@ -38,6 +39,7 @@ struct CallOriginatorTests {
             return
         }
         #expect(id == "tb-42" && reason.hasPrefix("AMI: "))
+        await originator.connection.shutdown()
     }
 
     @Test("a call file holds the call id and no retries, and a hostile caller id name stays one field")

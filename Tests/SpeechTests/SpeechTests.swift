@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import MetricsTestKit
 @testable import Speech
 import Synchronization
 import Testing
@@ -367,6 +368,17 @@ struct ProviderTests {
         #expect(files.allSatisfy { !$0.contains(".tmp") }, "no temporary file is left: \(files)")
     }
 
+    @Test("audio rendered earlier is playable while its .sln16 is there, and not once it is gone")
+    func playable() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let speaker = MessageSpeaker(voices: [], soundsFolder: folder, client: client)
+        let audio = try await speaker.render(SpeechRequest(text: "Hi Laura, it's Sam."))
+        #expect(MessageAudio.isPlayable(atPath: audio.path))
+        try FileManager.default.removeItem(atPath: audio.path + ".sln16")
+        #expect(!MessageAudio.isPlayable(atPath: audio.path))
+    }
+
     @Test("when every HTTP voice fails, the local engine still speaks the message, and says so")
     func fallback() async throws {
         let folder = temporaryFolder()
@@ -414,15 +426,67 @@ struct VoiceHealthTests {
         #expect(failures.map(\.0) == [.warning, .debug, .debug])
     }
 
-    @Test("a voice's failures in a row are counted until it speaks again")
-    func recovery() {
-        let health = VoiceHealth()
-        #expect(health.failed("piper:default"))
-        #expect(!health.failed("piper:default"))
-        #expect(health.failed("openai:alloy"), "each voice on its own")
-        #expect(health.spoke("piper:default") == 2)
-        #expect(health.spoke("piper:default") == 0)
-        #expect(health.failed("piper:default"), "down again after speaking: reported again")
+    @Test("after the threshold of failures a voice is skipped for the cool-down, then probed once; it closes when it speaks")
+    func circuit() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var circuit = VoiceCircuit(threshold: 3, coolDown: 60)
+        for second in 0..<2 {
+            let allowed = circuit.allows(at: t0 + Double(second))
+            #expect(allowed)
+            circuit.failed(at: t0 + Double(second))
+        }
+        #expect(circuit.state == .closed && circuit.failuresInARow == 2)
+        let third = circuit.allows(at: t0 + 2)
+        #expect(third)
+        circuit.failed(at: t0 + 2)
+        #expect(circuit.state == .open(since: t0 + 2))
+        let duringCoolDown = circuit.allows(at: t0 + 61), afterIt = circuit.allows(at: t0 + 62)
+        #expect(!duringCoolDown, "skipped during the cool-down")
+        #expect(afterIt, "one probe after it")
+        #expect(circuit.state == .probing(since: t0 + 62))
+        let second = circuit.allows(at: t0 + 63)
+        #expect(!second, "one probe at a time")
+        circuit.failed(at: t0 + 63)
+        #expect(circuit.state == .open(since: t0 + 63), "a failed probe opens it for another cool-down")
+        let early = circuit.allows(at: t0 + 122), due = circuit.allows(at: t0 + 123)
+        #expect(!early && due)
+        circuit.succeeded()
+        let closed = circuit.allows(at: t0 + 124)
+        #expect(circuit.state == .closed && circuit.failuresInARow == 0 && closed)
+    }
+
+    @Test("a probe that never reports back is replaced after a cool-down of its own")
+    func lostProbe() {
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var circuit = VoiceCircuit(threshold: 1, coolDown: 30)
+        circuit.failed(at: t0)
+        let probe = circuit.allows(at: t0 + 30), waiting = circuit.allows(at: t0 + 59), replaced = circuit.allows(at: t0 + 60)
+        #expect(probe && !waiting && replaced)
+    }
+
+    @Test("a speaker skips a voice whose circuit is open, probes it after the cool-down, and exports the state as a gauge")
+    func speakerSkipsOpenVoice() async throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = Lines()
+        let metrics = TestMetrics()
+        let now = Mutex(Date(timeIntervalSince1970: 1_000_000))
+        let unreachable = try ChildServer.freePort()
+        let voice = PiperProvider(baseURL: "http://127.0.0.1:\(unreachable)", retry: .none)
+        let speaker = MessageSpeaker(voices: [voice], soundsFolder: folder, client: HTTPClient(),
+                                     logger: Logger(label: "test") { _ in lines }, circuit: VoiceCircuit(threshold: 2, coolDown: 60),
+                                     clock: { now.withLock { $0 } }, metrics: metrics)
+        func attempts() -> Int { lines.all.filter { $0.1.hasPrefix("Voice failed") }.count }
+        func gauge() throws -> Double? { try metrics.expectGauge("touchbase_tts_voice_circuit", [("voice", voice.voiceName)]).lastValue }
+        for text in ["Hi Laura.", "Hi Bob.", "Hi Carol.", "Hi Dan."] {
+            #expect(try await speaker.render(SpeechRequest(text: text)).voice == "espeak-ng:en-us")
+        }
+        #expect(attempts() == 2, "tried twice, then skipped")
+        #expect(try gauge() == 1)
+        now.withLock { $0 += 60 }
+        _ = try await speaker.render(SpeechRequest(text: "Hi Eve."))
+        #expect(attempts() == 3, "one probe after the cool-down")
+        #expect(try gauge() == 1, "the failed probe opened it again")
     }
 }
 

@@ -125,12 +125,44 @@ struct SQLiteStoreTests {
         }
         let reopened = try SQLiteStore(path: path)
         let call = try #require(try await reopened.call(callID: "tb-1"))
-        #expect(call.outcome == "voicemail" && call.messageLeft == 1 && call.promise == "tomorrow around noon")
+        #expect(call.outcome == .voicemail(playedShare: 1) && call.messageLeft == .first && call.promise == "tomorrow around noon")
         #expect(call.asteriskUniqueID == "1795353109.14" && call.variables?.contains("MAXWORDS-3-2") == true)
         #expect(show(call.nextCallStart) == "Tue 2026-11-24 11:30")
         let state = try #require(try await reopened.followUp(contactID: call.contactID))
         #expect(state.step == .second && state.messagesLeft == 1 && state.promise?.phrase == "tomorrow around noon")
         #expect(try await reopened.dueFollowUps(now: local("2026-11-23 12:00"), limit: 10).count == 1, "the contact called is no longer due")
+    }
+
+    @Test("the call log reads back typed: step, message left, outcome (an unknown one with its raw value) and origin; its JSON keeps names")
+    func typedReadSide() async throws {
+        let store = try SQLiteStore()
+        let now = local("2026-11-23 09:00")
+        _ = try await store.importContacts(sample(), now: now, policy: CallingPolicy())
+        let (contact, state) = try #require(try await store.dueFollowUps(now: now, limit: 1).first)
+        let unknown = DialOutcome.unknown("DIALSTATUS=WEIRD:ish")
+        let decision = FollowUp.decide(contact: contact, state: state, outcome: unknown, now: now, policy: CallingPolicy())
+        try await store.recordCall(CallStart(callID: "tb-h", contactID: contact.id!, step: .second, dialNumber: 2, startedAt: now,
+                                             origin: .hook),
+                                   CallFinish(callID: "tb-h", endedAt: now, variables: AsteriskCallVariables(dialStatus: "WEIRD:ish"),
+                                              outcome: unknown, decision: decision))
+        let call = try #require(try await store.call(callID: "tb-h"))
+        #expect(call.step == .second && call.origin == .hook && call.messageLeft == nil)
+        #expect(call.outcome == unknown)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(call), as: UTF8.self)
+        #expect(json.contains(#""step":2"#) && json.contains(#""origin":"hook""#))
+        #expect(json.contains(#""outcome":"unknown:DIALSTATUS=WEIRD:ish""#), "the call log's JSON keeps names, as before")
+        try await store.recordMessage(MessageRecord(contactID: contact.id!, step: .last, text: "bye", promise: nil, audioPath: nil,
+                                                    voice: nil, renderedAt: now))
+        #expect(try await store.messages(contactID: contact.id!).map(\.step) == [.last])
+        do {
+            try await store.finishCall(CallFinish(callID: "tb-h", endedAt: now, variables: AsteriskCallVariables(), outcome: .busy,
+                                                  decision: decision))
+            Issue.record("a second report was accepted")
+        } catch let already as CallAlreadyFinished {
+            #expect(already.outcome == unknown)
+        }
     }
 
     @Test("do-not-call stops the follow-up and the contact is never due again")

@@ -7,6 +7,7 @@ import Logging
 import Speech
 import Store
 import Telemetry
+import Synchronization
 import TouchBase
 
 let testLogger: Logger = {
@@ -34,7 +35,7 @@ struct Harness {
     static let monday10 = Date(timeIntervalSince1970: 1_795_446_000)
 
     static func run(start: Date = monday10, configure: (inout TouchBaseConfiguration) -> Void = { _ in },
-                    _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
+                    originator: (@Sendable (SimulatedClock) -> any CallOriginator)? = nil, _ body: @escaping @Sendable (Harness) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("touchbase-e2e-\(UUID().uuidString)")
         let outgoing = folder.appendingPathComponent("spool/outgoing")
         try FileManager.default.createDirectory(at: outgoing, withIntermediateDirectories: true)
@@ -50,7 +51,7 @@ struct Harness {
         configure(&configuration)
         let clock = SimulatedClock(start)
         let store = try SQLiteStore(path: configuration.databasePath)
-        let assembly = try TouchBaseAssembly(configuration: configuration, store: store,
+        let assembly = try TouchBaseAssembly(configuration: configuration, store: store, originator: originator?(clock),
                                              voices: [PiperProvider(baseURL: "http://127.0.0.1:9", retry: .none)],
                                              clock: { clock.now }, logger: testLogger)
         let ports = AsyncStream.makeStream(of: Int.self)
@@ -128,4 +129,23 @@ func failedAnswers(callID: String, reason: Int) -> FakeAsterisk.Answer {
         default: return ["200 result=1"]
         }
     }
+}
+
+/// The moments calls were handed to a ``SlowOriginator``.
+final class HandOverLog: Sendable {
+    let times = Mutex<[Date]>([])
+}
+
+/// An originator that takes a second of the simulated clock to hand each call to Asterisk, as
+/// a busy AMI or a slow disk does, and logs when each call reached it.
+struct SlowOriginator: CallOriginator {
+    let clock: SimulatedClock
+    let log: HandOverLog
+
+    func originate(_ call: OutboundCall, report: @escaping @Sendable (OriginationReport) async -> Void) async throws {
+        log.times.withLock { $0.append(clock.now) }
+        clock.advance(1)
+    }
+
+    var summary: String { "a slow originator" }
 }

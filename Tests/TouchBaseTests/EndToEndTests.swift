@@ -42,8 +42,8 @@ struct EndToEndTests {
             #expect(commands[5] == "SET VARIABLE CDR(userfield) \"\(callID)\"")
 
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome == "voicemail")
-            #expect(call.messageLeft == 1)
+            #expect(call.outcome?.name == "voicemail")
+            #expect(call.messageLeft == .first)
             #expect(call.voice == "espeak-ng:en-us")
             #expect(call.promise == "tomorrow around noon")
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
@@ -74,7 +74,7 @@ struct EndToEndTests {
                 if state.step == .second && busyOnce {
                     busyOnce = false
                     _ = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 5))
-                    #expect(try await h.store.call(callID: callID)?.outcome == "busy")
+                    #expect(try await h.store.call(callID: callID)?.outcome == .busy)
                     promised = nil
                     continue
                 }
@@ -82,8 +82,8 @@ struct EndToEndTests {
                 promised = try await h.store.followUp(contactID: contact.id!)?.promise?.window
             }
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.outcome) == ["voicemail", "busy", "voicemail", "voicemail"])
-            #expect(calls.compactMap(\.messageLeft) == [1, 2, 3])
+            #expect(calls.map { $0.outcome?.name } == ["voicemail", "busy", "voicemail", "voicemail"])
+            #expect(calls.compactMap(\.messageLeft) == [.first, .second, .last])
             let final = try #require(try await h.store.followUp(contactID: contact.id!))
             guard case .parked(let until, _) = final.phase else {
                 Issue.record("expected parked, got \(final.phase)")
@@ -112,7 +112,7 @@ struct EndToEndTests {
             #expect(commands.suffix(3) == ["SET VARIABLE CALLERID(num) \"+16175550100\"",
                                            "SET VARIABLE CALLERID(name) \"Laura Harbolt\"", "EXEC Dial PJSIP/101,30,r"])
             #expect(!commands.contains { $0.hasPrefix("STREAM FILE") })
-            #expect(try await h.store.call(callID: callID)?.outcome == "human")
+            #expect(try await h.store.call(callID: callID)?.outcome == .human)
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .reached)
         }
     }
@@ -126,7 +126,7 @@ struct EndToEndTests {
                                                        answer: voicemailAnswers(callID: callID, share: 0.3, hangUpDuringMessage: true))
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(callID)\"")
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome == "voicemail")
+            #expect(call.outcome?.name == "voicemail")
             #expect(call.messageLeft == nil)
             #expect(abs((call.playedShare ?? 0) - 0.3) < 0.01)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
@@ -149,7 +149,7 @@ struct EndToEndTests {
             }
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(callID)\"")
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome == "voicemail" && call.messageLeft == nil && call.playedShare == 0)
+            #expect(call.outcome?.name == "voicemail" && call.messageLeft == nil && call.playedShare == 0)
             #expect(try await h.store.followUp(contactID: contact.id!)?.dialsThisStep == 1)
         }
     }
@@ -162,7 +162,7 @@ struct EndToEndTests {
             let commands = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 3))
             #expect(commands == ["GET VARIABLE REASON", "GET VARIABLE TOUCHBASE_CALL", "GET VARIABLE DIALSTATUS",
                                  "GET VARIABLE HANGUPCAUSE", "SET VARIABLE CDR(userfield) \"\(callID)\""])
-            #expect(try await h.store.call(callID: callID)?.outcome == "no-answer")
+            #expect(try await h.store.call(callID: callID)?.outcome == .noAnswer)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.step == .first && state.dialsThisStep == 1)
         }
@@ -176,8 +176,8 @@ struct EndToEndTests {
             #expect(commands.first == "SET VARIABLE TOUCHBASE_OWNER_DIAL \"PJSIP/101\"")
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .responded)
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.outcome) == ["called-back"])
-            #expect(calls.first?.origin == "inbound")
+            #expect(calls.map(\.outcome) == [.calledBack])
+            #expect(calls.first?.origin == .inbound)
             #expect(await h.dialer.pass().placed.isEmpty, "a contact who called back is not called again")
 
             let stranger = try await h.asterisk.session(route: "inbound", environment: ["agi_callerid": "+14155550123"]) { _ in ["200 result=1"] }
@@ -195,8 +195,8 @@ struct EndToEndTests {
             #expect(commands[1].hasPrefix("STREAM FILE "))
             let calls = try await h.store.calls(contactID: contact.id!)
             #expect(calls.count == 1)
-            #expect(calls.first?.origin == "drop")
-            #expect(calls.first?.messageLeft == 1)
+            #expect(calls.first?.origin == .drop)
+            #expect(calls.first?.messageLeft == .first)
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"\(calls.first!.callID)\"")
             #expect(try await h.store.followUp(contactID: contact.id!)?.step == .second)
         }
@@ -214,8 +214,8 @@ struct EndToEndTests {
                 }
             }
             let calls = try await h.store.calls(contactID: contact.id!)
-            #expect(calls.map(\.outcome) == ["busy"])
-            #expect(calls.first?.origin == "hook")
+            #expect(calls.map(\.outcome) == [.busy])
+            #expect(calls.first?.origin == .hook)
             let unknown = try await h.asterisk.session(route: "outcome", arguments: ["+14155550123"]) { _ in ["200 result=0"] }
             #expect(unknown.last?.hasPrefix("VERBOSE \"TouchBase outcome: +14155550123 is not a contact") == true)
         }
@@ -232,7 +232,7 @@ struct EndToEndTests {
             let pass = await h.dialer.pass()
             #expect(pass.reconciled == [callID])
             let call = try #require(try await h.store.call(callID: callID))
-            #expect(call.outcome?.hasPrefix("unknown:no report from Asterisk") == true)
+            #expect(call.outcome?.logValue.hasPrefix("unknown:no report from Asterisk") == true)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.dialsThisStep == 1 && state.nextCall != nil)
 
@@ -257,6 +257,24 @@ struct EndToEndTests {
             #expect(channels.filter { $0.hasSuffix("@a") }.count == 1)
             #expect(channels.filter { $0.hasPrefix("SIP/b/1617555010") }.count == 2)
             #expect(await h.dialer.pass().placed.isEmpty)
+        }
+    }
+
+    @Test("a pass that places calls over several seconds records each call's start as the moment it was handed to Asterisk")
+    func startedAtIsHandOver() async throws {
+        let log = HandOverLog()
+        try await Harness.run(configure: {
+            $0.dialer.pacing = DialPacing(maxCalls: 4, callsPerMinute: 10, trunks: [
+                Trunk(name: "main", channel: "PJSIP/{number}@main", maxCalls: 4, callsPerMinute: 10),
+            ])
+        }, originator: { SlowOriginator(clock: $0, log: log) }) { h in
+            try await h.importContacts((0..<4).reduce("name,phone\n") { $0 + "Person \($1),+1617555010\($1)\n" })
+            let pass = await h.dialer.pass()
+            #expect(pass.placed.count == 4)
+            let started = try await h.store.calls(contactID: nil).map(\.startedAt)
+            let handedOver = log.times.withLock { $0 }
+            #expect(started == handedOver, "each call starts when it was handed over, not when the pass began")
+            #expect(Set(started).count == 4)
         }
     }
 
@@ -298,7 +316,7 @@ struct EndToEndTests {
             #expect(verbs(commands) == verbs(exchanges.map(\.command)).map { $0.hasPrefix("STREAM FILE") ? verbs(commands)[4] : $0 })
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"call-5551006\"")
             let call = try #require(try await h.store.call(callID: "call-5551006"))
-            #expect(call.outcome == "voicemail")
+            #expect(call.outcome?.name == "voicemail")
         }
     }
 
@@ -315,7 +333,7 @@ struct EndToEndTests {
             h.clock.set(next.start.addingTimeInterval(20))
             let second = try #require(await h.dialer.pass().placed.first)
             #expect(syntheses(h) == 2, "the dialer found message 2 in the cache")
-            #expect(try await h.store.call(callID: second)?.step == 2)
+            #expect(try await h.store.call(callID: second)?.step == .second)
         }
     }
 

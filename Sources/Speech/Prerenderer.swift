@@ -1,7 +1,6 @@
 import Cadence
 import Foundation
 import Logging
-import Store
 
 /// Renders the audio of each contact's next message in the background, as soon as the call is
 /// scheduled, so that when the call is placed (and at the beep) there is nothing left to
@@ -43,9 +42,15 @@ public actor Prerenderer {
     }
 
     /// Queues every active follow-up whose next call starts before `horizon`.
-    public func sweep(store: any Store, until horizon: Date) async {
+    ///
+    /// - Parameters:
+    ///   - horizon: the latest start of a call whose message is rendered now.
+    ///   - due: the active follow-ups whose next call starts by a moment (the store's
+    ///     `dueFollowUps`); `Speech` reads the schedule only through it.
+    public func sweep(until horizon: Date,
+                      due: @Sendable (Date) async throws -> [(contact: Contact, state: FollowUpState)]) async {
         do {
-            for (contact, state) in try await store.dueFollowUps(now: horizon, limit: 10_000) { schedule(contact, state) }
+            for (contact, state) in try await due(horizon) { schedule(contact, state) }
         } catch {
             logger.error("Pre-rendering could not read the schedule", metadata: ["error": "\(error)"])
         }

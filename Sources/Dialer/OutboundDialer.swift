@@ -1,10 +1,9 @@
 import Cadence
-import Dialer
 import Foundation
 import Logging
 import ServiceLifecycle
+import Speech
 import Store
-import Telemetry
 
 /// The scheduler inside `touchbase serve`: contacts due now, inside their calling hours, get
 /// their message rendered and are originated, within the pacing limits; calls that never come
@@ -18,7 +17,8 @@ public actor OutboundDialer: Service {
     private let policy: CallingPolicy
     private let messages: MessagePreparation
     private let originator: any CallOriginator
-    private let metrics: TouchBaseMetrics
+    private let metrics: any CallMetrics
+    private let settlement: CallSettlement
     private let clock: @Sendable () -> Date
     private let logger: Logger
     private var pausedUntil: Date?
@@ -29,14 +29,15 @@ public actor OutboundDialer: Service {
 
     /// Creates the dialer.
     public init(settings: DialerSettings, store: any Store, policy: CallingPolicy, messages: MessagePreparation,
-                originator: any CallOriginator, metrics: TouchBaseMetrics, clock: @escaping @Sendable () -> Date = Date.init,
-                logger: Logger) {
+                originator: any CallOriginator, metrics: any CallMetrics, clock: @escaping @Sendable () -> Date = Date.init,
+                scheduled: @escaping @Sendable (Contact, FollowUpState) -> Void = { _, _ in }, logger: Logger) {
         self.settings = settings
         self.store = store
         self.policy = policy
         self.messages = messages
         self.originator = originator
         self.metrics = metrics
+        settlement = CallSettlement(store: store, policy: policy, metrics: metrics, scheduled: scheduled)
         self.clock = clock
         self.logger = logger
     }
@@ -64,6 +65,7 @@ public actor OutboundDialer: Service {
                 try await Task.sleep(for: .milliseconds(Int(self.settings.pollSeconds * 1000)))
             }
         }
+        await originator.shutdown()
         logger.info("Dialer stopped")
     }
 
@@ -85,7 +87,7 @@ public actor OutboundDialer: Service {
     private func reconcile(now: Date, into result: inout Pass) async throws -> [CallRecord] {
         var open: [CallRecord] = []
         let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
-        for call in try await store.openCalls() where call.origin == CallOrigin.dialer.rawValue {
+        for call in try await store.openCalls() where call.origin == .dialer {
             guard now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds else {
                 open.append(call)
                 continue
@@ -100,21 +102,18 @@ public actor OutboundDialer: Service {
         return open
     }
 
-    /// Records an outcome the dialer learned itself (no AGI report) with the cadence's decision;
-    /// `nil` when the call was settled meanwhile or its contact is gone.
+    /// Records an outcome the dialer learned itself (no AGI report) through the settlement the
+    /// routes use; `nil` when the call was settled meanwhile or its contact is gone.
     private func settle(_ call: CallRecord, variables: AsteriskCallVariables, outcome: DialOutcome,
                         now: Date) async throws -> FollowUpDecision? {
         guard let contact = try await store.contact(id: call.contactID),
               let state = try await store.followUp(contactID: call.contactID) else { return nil }
-        let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: now, policy: policy)
         do {
-            try await store.finishCall(CallFinish(callID: call.callID, endedAt: now, variables: variables, outcome: outcome,
-                                                  decision: decision))
+            return try await settlement.settle(.placed(call), contact: contact, state: state,
+                                               report: .init(variables: variables, outcome: outcome), at: now, logger: logger).decision
         } catch is CallAlreadyFinished {
             return nil
         }
-        metrics.callFinished(outcome: outcome.name)
-        return decision
     }
 
     private func place(now: Date, open: [CallRecord], into result: inout Pass) async throws {
@@ -130,7 +129,7 @@ public actor OutboundDialer: Service {
                 return
             }
         }
-        let recent = try await store.calls(startedSince: now.addingTimeInterval(-60)).filter { $0.origin == CallOrigin.dialer.rawValue }
+        let recent = try await store.calls(startedSince: now.addingTimeInterval(-60)).filter { $0.origin == .dialer }
         var load = DialPacing.Load()
         for call in open { load.open[call.trunk ?? "", default: 0] += 1 }
         for call in recent { load.startedLastMinute[call.trunk ?? "", default: 0] += 1 }
@@ -152,20 +151,23 @@ public actor OutboundDialer: Service {
             }
             let plan: PlannedMessage
             do {
-                let (prepared, words) = try await messages.prepare(for: contact, state: state, at: now)
-                plan = prepared
-                try await store.recordMessage(MessageRecord(contactID: contactID, step: state.step.rawValue, text: words.text,
-                                                            promise: prepared.promise?.phrase, audioPath: prepared.audioPath,
-                                                            voice: prepared.voice, renderedAt: now))
+                let prepared = try await messages.prepare(for: contact, state: state, at: now)
+                plan = PlannedMessage(prepared)
+                try await store.recordMessage(MessageRecord(contactID: contactID, step: state.step, text: prepared.words.text,
+                                                            promise: prepared.promise?.phrase, audioPath: plan.audioPath,
+                                                            voice: plan.voice, renderedAt: now))
             } catch {
                 result.skipped.append("contact \(contactID): message not ready: \(error)")
                 logger.error("Message could not be rendered; the contact waits for the next pass",
                              metadata: ["contact": "\(contactID)", "error": "\(error)"])
                 continue
             }
-            let callID = CallID.make(now: now)
+            // Recorded the moment it is handed over (a pass may take seconds to render and place
+            // its calls): pacing, the log and the CDR join read this time.
+            let handedOver = clock()
+            let callID = CallID.make(now: handedOver)
             try await store.beginCall(CallStart(callID: callID, contactID: contactID, step: state.step,
-                                                dialNumber: state.dialsThisStep + 1, startedAt: now, origin: .dialer,
+                                                dialNumber: state.dialsThisStep + 1, startedAt: handedOver, origin: .dialer,
                                                 trunk: trunk.name, plannedMessage: plan))
             let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
                                     callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,

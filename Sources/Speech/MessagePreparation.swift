@@ -2,9 +2,37 @@ import Cadence
 import Foundation
 import Logging
 import Scripts
-import Speech
-import Store
-import Telemetry
+
+/// The figures message preparation counts: syntheses, failures, fallbacks.
+///
+/// A narrow view of the process's metrics, so `Speech` counts without knowing how they are exposed.
+public protocol SpeechMetrics: Sendable {
+    /// Records one synthesis by a voice and how long it took.
+    func synthesized(voice: String, seconds: Double)
+    /// Counts a message no voice could speak.
+    func synthesisFailed(voice: String)
+    /// Counts a message spoken by a fallback voice because the first choice failed.
+    func fallbackSpoke()
+}
+
+/// Metrics that count nothing, for tools and tests that expose none.
+public struct UncountedSpeech: SpeechMetrics {
+    /// Creates the metrics.
+    public init() {}
+    public func synthesized(voice: String, seconds: Double) {}
+    public func synthesisFailed(voice: String) {}
+    public func fallbackSpoke() {}
+}
+
+/// A message ready to be played: its words, the promise they make, and its audio on disk.
+public struct PreparedMessage: Sendable, Hashable {
+    /// The words, as rendered from the template.
+    public var words: RenderedMessage
+    /// What the message promises about the next call; `nil` for message 3.
+    public var promise: SpokenPromise?
+    /// The audio Asterisk plays.
+    public var audio: MessageAudio
+}
 
 /// Turns a contact and the step due into the words of the message and the audio Asterisk plays,
 /// with the promise computed for the moment the message will be heard.
@@ -16,10 +44,10 @@ public struct MessagePreparation: Sendable {
     /// The cadence's rules (the promise comes from them).
     public var policy: CallingPolicy
     /// Where synthesis figures go.
-    public var metrics: TouchBaseMetrics
+    public var metrics: any SpeechMetrics
 
     /// Creates a preparation.
-    public init(scripts: MessageScripts, speaker: MessageSpeaker, policy: CallingPolicy, metrics: TouchBaseMetrics = TouchBaseMetrics()) {
+    public init(scripts: MessageScripts, speaker: MessageSpeaker, policy: CallingPolicy, metrics: any SpeechMetrics = UncountedSpeech()) {
         self.scripts = scripts
         self.speaker = speaker
         self.policy = policy
@@ -47,7 +75,7 @@ public struct MessagePreparation: Sendable {
     ///
     /// - Throws: ``SpeechError/allVoicesFailed(_:)`` only when every voice, the local engine
     ///   included, failed.
-    public func prepare(for contact: Contact, state: FollowUpState, at now: Date) async throws -> (PlannedMessage, RenderedMessage) {
+    public func prepare(for contact: Contact, state: FollowUpState, at now: Date) async throws -> PreparedMessage {
         let (message, promise) = words(for: contact, state: state, at: now)
         let started = ContinuousClock.now
         let audio: MessageAudio
@@ -68,6 +96,6 @@ public struct MessagePreparation: Sendable {
             metrics.synthesized(voice: audio.voice, seconds: elapsed / .seconds(1))
             if let first = speaker.voices.first?.voiceName, audio.voice != first { metrics.fallbackSpoke() }
         }
-        return (PlannedMessage(audioPath: audio.path, samples: audio.samples, voice: audio.voice, promise: promise), message)
+        return PreparedMessage(words: message, promise: promise, audio: audio)
     }
 }

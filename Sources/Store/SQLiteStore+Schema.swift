@@ -1,0 +1,77 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one migration per change; a database is brought up to date when it opens.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: contacts, follow-ups, calls, messages") { db in
+            try db.execute(sql: """
+                CREATE TABLE contact (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    phone TEXT NOT NULL UNIQUE,
+                    time_zone TEXT NOT NULL,
+                    owner_name TEXT NOT NULL,
+                    owner_dial TEXT NOT NULL,
+                    owner_callback TEXT NOT NULL,
+                    company TEXT NOT NULL,
+                    connection TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    campaign TEXT,
+                    do_not_call INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE follow_up (
+                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
+                    phase TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    next_call_start REAL,
+                    state TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX follow_up_due ON follow_up(phase, next_call_start);
+                CREATE TABLE call (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    call_id TEXT NOT NULL UNIQUE,
+                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    dial_number INTEGER NOT NULL,
+                    started_at REAL NOT NULL,
+                    ended_at REAL,
+                    asterisk_unique_id TEXT,
+                    variables TEXT,
+                    outcome TEXT,
+                    message_left INTEGER,
+                    played_share REAL,
+                    voice TEXT,
+                    next_call_start REAL,
+                    next_call_end REAL,
+                    promise TEXT,
+                    note TEXT
+                );
+                CREATE INDEX call_contact ON call(contact_id, started_at);
+                CREATE TABLE message (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    contact_id INTEGER NOT NULL REFERENCES contact(id) ON DELETE CASCADE,
+                    step INTEGER NOT NULL,
+                    text TEXT NOT NULL,
+                    promise TEXT,
+                    audio_path TEXT,
+                    voice TEXT,
+                    rendered_at REAL NOT NULL
+                );
+                CREATE INDEX message_contact ON message(contact_id, rendered_at);
+                """)
+        }
+        migrator.registerMigration("v2: who placed a call, its trunk and its prepared message") { db in
+            try db.execute(sql: """
+                ALTER TABLE call ADD COLUMN origin TEXT NOT NULL DEFAULT 'dialer';
+                ALTER TABLE call ADD COLUMN trunk TEXT;
+                ALTER TABLE call ADD COLUMN planned_message TEXT;
+                CREATE INDEX call_open ON call(ended_at, started_at);
+                """)
+        }
+        return migrator
+    }
+}
