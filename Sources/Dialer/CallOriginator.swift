@@ -1,3 +1,4 @@
+import Cadence
 import Foundation
 import Logging
 
@@ -16,10 +17,16 @@ public struct OutboundCall: Sendable, Hashable {
     /// Where the answered call goes: `touchbase-outbound`, extension `answered`.
     public var context: String
     public var `extension`: String
+    /// The UUID the dialplan gives `AudioSocket()`; set as `TOUCHBASE_AUDIOSOCKET_ID`.
+    public var audioSocketID: UUID?
+    /// Who judges the greeting (`touchbase` or `amd`); set as `TOUCHBASE_DETECTOR`, which the
+    /// dialplan's `answered` extension reads to choose AudioSocket or AMD.
+    public var detector: CallHandlingSettings.Detector
 
     /// Creates a call.
     public init(callID: String, channel: String, callerIDName: String, callerIDNumber: String, ringSeconds: Int = 45,
-                context: String = "touchbase-outbound", extension: String = "answered") {
+                context: String = "touchbase-outbound", extension: String = "answered", audioSocketID: UUID? = nil,
+                detector: CallHandlingSettings.Detector = .amd) {
         self.callID = callID
         self.channel = channel
         self.callerIDName = callerIDName
@@ -27,6 +34,16 @@ public struct OutboundCall: Sendable, Hashable {
         self.ringSeconds = ringSeconds
         self.context = context
         self.extension = `extension`
+        self.audioSocketID = audioSocketID
+        self.detector = detector
+    }
+
+    /// The channel variables TouchBase sets on the call, in order: the call id, the detector,
+    /// and the AudioSocket UUID when there is one.
+    public var channelVariables: [(name: String, value: String)] {
+        var variables = [(name: "TOUCHBASE_CALL", value: callID), (name: "TOUCHBASE_DETECTOR", value: detector.rawValue)]
+        if let audioSocketID { variables.append((name: "TOUCHBASE_AUDIOSOCKET_ID", value: audioSocketID.uuidString.lowercased())) }
+        return variables
     }
 
     /// The caller id name as it may be shown: characters caller id syntax reserves (`"`, `<`,
@@ -43,7 +60,7 @@ public struct OutboundCall: Sendable, Hashable {
     /// as `Setvar`.
     public var callFile: CallFile {
         CallFile(channel: channel, callerID: (displayName, callerIDNumber), waitTime: ringSeconds, maxRetries: 0,
-                 context: context, extension: `extension`, variables: [("TOUCHBASE_CALL", callID)])
+                 context: context, extension: `extension`, variables: channelVariables)
     }
 }
 
@@ -114,7 +131,7 @@ public struct AMIOriginator: CallOriginator {
         let request = AMIOriginate(channel: call.channel, context: call.context, extension: call.extension,
                                    ringTimeout: .seconds(call.ringSeconds),
                                    callerID: name.isEmpty ? "<\(call.callerIDNumber)>" : "\"\(name)\" <\(call.callerIDNumber)>",
-                                   variables: ["TOUCHBASE_CALL": call.callID])
+                                   variables: Dictionary(call.channelVariables, uniquingKeysWith: { first, _ in first }))
         // Refuse bad values now, before anything is sent.
         _ = try request.action.encoded()
         let connection = connection, logger = logger

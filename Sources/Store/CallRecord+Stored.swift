@@ -5,6 +5,7 @@ extension CallRecord: Encodable {
     private enum CodingKeys: String, CodingKey {
         case callID, contactID, contactName, step, dialNumber, startedAt, endedAt, asteriskUniqueID, variables, outcome
         case messageLeft, playedShare, voice, nextCallStart, nextCallEnd, promise, note, origin, trunk, plannedMessage
+        case audioSocketID, greeting
     }
 
     /// Encodes the record as the call log reads: steps as numbers, the outcome and origin as their names.
@@ -15,6 +16,7 @@ extension CallRecord: Encodable {
             (.variables, variables), (.outcome, outcome?.logValue), (.messageLeft, messageLeft?.rawValue),
             (.playedShare, playedShare), (.voice, voice), (.nextCallStart, nextCallStart), (.nextCallEnd, nextCallEnd),
             (.promise, promise), (.note, note), (.origin, origin.rawValue), (.trunk, trunk), (.plannedMessage, plannedMessage),
+            (.audioSocketID, audioSocketID?.uuidString.lowercased()), (.greeting, greeting),
         ]
         var container = encoder.container(keyedBy: CodingKeys.self)
         for case let (key, value?) in fields { try container.encode(value, forKey: key) }

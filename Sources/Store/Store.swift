@@ -43,6 +43,13 @@ public protocol Store: Sendable {
     func call(callID: String) async throws -> CallRecord?
     /// Every call, oldest first, optionally for one contact.
     func calls(contactID: Int64?) async throws -> [CallRecord]
+    /// The call whose AudioSocket carries `audioSocketID` (its `TOUCHBASE_AUDIOSOCKET_ID`).
+    func call(audioSocketID: UUID) async throws -> CallRecord?
+    /// Records what the greeting analysis learnt on a call, replacing what was recorded before;
+    /// committed before it returns, so any node reads it.
+    ///
+    /// - Throws: ``StoreError`` when there is no such call.
+    func recordGreeting(callID: String, _ result: GreetingResult) async throws
     /// Records a rendered message.
     func recordMessage(_ message: MessageRecord) async throws
     /// The messages rendered for a contact, oldest first.
@@ -81,10 +88,13 @@ public struct CallStart: Sendable, Hashable {
     public var trunk: String?
     /// The message prepared for voicemail before the call.
     public var plannedMessage: PlannedMessage?
+    /// The UUID the call's dialplan gives `AudioSocket()`, set as `TOUCHBASE_AUDIOSOCKET_ID`.
+    public var audioSocketID: UUID?
 
     /// Creates a call start.
     public init(callID: String, contactID: Int64, step: MessageStep, dialNumber: Int, startedAt: Date,
-                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
+                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil,
+                audioSocketID: UUID? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.step = step
@@ -93,6 +103,7 @@ public struct CallStart: Sendable, Hashable {
         self.origin = origin
         self.trunk = trunk
         self.plannedMessage = plannedMessage
+        self.audioSocketID = audioSocketID
     }
 }
 
@@ -221,13 +232,18 @@ public struct CallRecord: Sendable, Hashable {
     public var trunk: String?
     /// The message prepared before the call.
     public var plannedMessage: PlannedMessage?
+    /// The UUID the call's AudioSocket carries.
+    public var audioSocketID: UUID?
+    /// What TouchBase's greeting analysis learnt on the call, once it has.
+    public var greeting: GreetingResult?
 
     /// Creates a record, as a store reads it back.
     public init(callID: String, contactID: Int64, contactName: String, step: MessageStep, dialNumber: Int, startedAt: Date,
                 endedAt: Date? = nil, asteriskUniqueID: String? = nil, variables: String? = nil, outcome: DialOutcome? = nil,
                 messageLeft: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil, nextCallStart: Date? = nil,
                 nextCallEnd: Date? = nil, promise: String? = nil, note: String? = nil, origin: CallOrigin = .dialer,
-                trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
+                trunk: String? = nil, plannedMessage: PlannedMessage? = nil, audioSocketID: UUID? = nil,
+                greeting: GreetingResult? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.contactName = contactName
@@ -248,6 +264,8 @@ public struct CallRecord: Sendable, Hashable {
         self.origin = origin
         self.trunk = trunk
         self.plannedMessage = plannedMessage
+        self.audioSocketID = audioSocketID
+        self.greeting = greeting
     }
 }
 

@@ -64,6 +64,7 @@ public struct CallRoutes: Sendable {
         let amdCause = try await session.getVariable("AMDCAUSE")
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
+        if try await answeredAfterGreeting(session, call: call, amdStatus: amdStatus) { return }
         let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
         let detection = variables.machineDetection(notSureIsMachine: settings.notSureIsMachine)
 
@@ -79,7 +80,13 @@ public struct CallRoutes: Sendable {
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
         try await finish(session, call: call, .init(variables: variables, outcome: outcome))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-        guard detection.verdict == .person, !session.isHungUp else { return }
+        guard detection.verdict == .person else { return }
+        try await answerPerson(session, call: call)
+    }
+
+    /// Connects a person to the owner, or plays them the message, as `human_answer` says.
+    func answerPerson(_ session: AGISession, call: PlacedCall) async throws {
+        guard !session.isHungUp else { return }
         switch settings.humanAnswer {
         case .connect:
             try await connectToOwner(session, call.contact)
@@ -206,7 +213,7 @@ public struct CallRoutes: Sendable {
 
     /// The message prepared for the call before it was placed, or one prepared now; the flag
     /// says whether it was prepared before (its promise then stands).
-    private func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
+    func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
         if let plan = call.record.plannedMessage, MessageAudio.isPlayable(atPath: plan.audioPath) {
             return (plan, true)
         }
@@ -229,7 +236,7 @@ public struct CallRoutes: Sendable {
         }
     }
 
-    private func connectToOwner(_ session: AGISession, _ contact: Contact) async throws {
+    func connectToOwner(_ session: AGISession, _ contact: Contact) async throws {
         guard Self.isSafeDialString(contact.owner.dialString) else {
             session.logger.error("Owner's dial string refused", metadata: ["dial": "\(contact.owner.dialString)"])
             try? await session.verbose("TouchBase: the owner's dial string is not usable; not connected")
@@ -243,7 +250,7 @@ public struct CallRoutes: Sendable {
     }
 
     /// Settles a placed call with what the route learned; a late report is logged and dropped.
-    private func finish(_ session: AGISession, call: PlacedCall, _ report: CallSettlement.Report) async throws {
+    func finish(_ session: AGISession, call: PlacedCall, _ report: CallSettlement.Report) async throws {
         var report = report
         report.asteriskUniqueID = session.environment.uniqueID
         do {

@@ -1,3 +1,4 @@
+import Cadence
 import Dialer
 import Foundation
 import Logging
@@ -23,7 +24,7 @@ struct CallOriginatorTests {
             #expect(originate["Channel"] == "PJSIP/+16175550100@main")
             #expect(originate["Context"] == "touchbase-outbound" && originate["Exten"] == "answered")
             #expect(originate["CallerID"] == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
-            #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-42"])
+            #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-42", "TOUCHBASE_DETECTOR=amd"])
             await originator.connection.shutdown()
         }
     }
@@ -55,8 +56,20 @@ struct CallOriginatorTests {
             Extension: answered
             Priority: 1
             Setvar: TOUCHBASE_CALL=tb-42
+            Setvar: TOUCHBASE_DETECTOR=amd
             Archive: yes
 
             """)
+    }
+
+    @Test("with TouchBase's detector, the call carries the detector and its AudioSocket UUID, on a call file and over AMI")
+    func audioSocketVariables() throws {
+        var call = call
+        call.detector = .touchbase
+        call.audioSocketID = UUID(uuidString: "3C6E2F1A-9B0D-4E57-8A21-5F0C7D9E4B12")
+        let setvars = try call.callFile.rendered().split(separator: "\n").filter { $0.hasPrefix("Setvar: ") }
+        #expect(setvars == ["Setvar: TOUCHBASE_CALL=tb-42", "Setvar: TOUCHBASE_DETECTOR=touchbase",
+                            "Setvar: TOUCHBASE_AUDIOSOCKET_ID=3c6e2f1a-9b0d-4e57-8a21-5f0c7d9e4b12"])
+        #expect(call.channelVariables.map(\.name) == ["TOUCHBASE_CALL", "TOUCHBASE_DETECTOR", "TOUCHBASE_AUDIOSOCKET_ID"])
     }
 }

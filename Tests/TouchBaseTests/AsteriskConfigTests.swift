@@ -34,4 +34,22 @@ struct AsteriskConfigTests {
             #expect(lines.contains { $0.contains("Gosub(touchbase-agi,s,1(\(route)") }, "route \(route)")
         }
     }
+
+    @Test("answered: the detector chosen per call, AudioSocket at TOUCHBASE_AUDIOSOCKET (default 127.0.0.1:4574) under TryExec, AMD kept as the fallback, then the route")
+    func answeredChoosesTheDetector() throws {
+        let lines = try Self.dialplanLines()
+        let answered = Array(lines.drop { !$0.hasPrefix("exten => answered,") }.prefix { !$0.hasPrefix("exten => failed,") })
+        #expect(answered == [
+            "exten => answered,1,Set(CDR(userfield)=${TOUCHBASE_CALL})",
+            " same => n,GotoIf($[\"${TOUCHBASE_DETECTOR}\" != \"touchbase\"]?amd)",
+            " same => n,Set(LOCAL(audiosocket)=${GLOBAL(TOUCHBASE_AUDIOSOCKET)})",
+            " same => n,GotoIf($[\"${audiosocket}\" != \"\"]?listen)",
+            " same => n,Set(LOCAL(audiosocket)=127.0.0.1:4574)",
+            " same => n(listen),TryExec(AudioSocket(${TOUCHBASE_AUDIOSOCKET_ID},${audiosocket}))",
+            " same => n,GotoIf($[\"${TRYSTATUS}\" = \"SUCCESS\"]?route)",
+            " same => n(amd),AMD(2500,1500,800,5000,100,50,3,256,5000)",
+            " same => n(route),Gosub(touchbase-agi,s,1(answered))",
+            " same => n,Hangup()",
+        ])
+    }
 }
