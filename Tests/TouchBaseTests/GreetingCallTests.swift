@@ -1,6 +1,7 @@
 import AudioSocket
 import AudioSocketTestSupport
 import Cadence
+import ConfigurationFile
 import Foundation
 import Store
 import Testing
@@ -46,11 +47,17 @@ struct GreetingCallTests {
         let callID = try #require(await h.dialer.pass().placed.first)
         let placed = try #require(try await h.store.call(callID: callID))
         let audioSocketID = try #require(placed.audioSocketID)
-        var handler = h.assembly.greetingCalls
-        handler.pacing = InstantClock()
+        let handler = Self.instant(h.assembly.greetingCalls)
         h.clock.advance(30)
         let frames = await peer.connect(callID: audioSocketID) { await handler.handle($0, logger: testLogger) }
         return (callID, frames, try #require(try await h.store.call(callID: callID)))
+    }
+
+    /// The handler paced by a clock that needs no waiting.
+    private static func instant(_ handler: GreetingCallHandler) -> GreetingCallHandler {
+        var handler = handler
+        handler.pacing = InstantClock()
+        return handler
     }
 
     private static func quiet(_ configuration: inout TouchBaseConfiguration) {
@@ -182,8 +189,7 @@ struct GreetingCallTests {
     @Test("a call TouchBase does not know gets a hangup frame at once, so the dialplan goes on")
     func unknownCallHangsUp() async throws {
         try await Harness.run(configure: Self.quiet) { h in
-            var handler = h.assembly.greetingCalls
-            handler.pacing = InstantClock()
+            let handler = Self.instant(h.assembly.greetingCalls)
             let frames = await AsteriskAudioSocketPeer(events: try AudioSocketFixture.greetingAndBeep.events())
                 .connect(callID: AudioSocketFixture.callID) { await handler.handle($0, logger: testLogger) }
             #expect(frames == [.hangup])
