@@ -17,7 +17,7 @@ extension CallRoutes {
     /// - Returns: whether the call was dealt with here; `false` sends it down the AMD path (no
     ///   greeting result, and AMD ran: the dialplan's fallback when AudioSocket could not connect).
     func answeredAfterGreeting(_ session: AGISession, call: PlacedCall, amdStatus: String?) async throws -> Bool {
-        if let outcome = call.record.outcome {
+        if let outcome = call.record.outcome, call.record.greeting != nil {
             session.logger.info("Call already settled on its AudioSocket; nothing more to record",
                                 metadata: ["call": "\(call.record.callID)", "outcome": "\(outcome.logValue)"])
             return true
