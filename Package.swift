@@ -34,8 +34,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -53,6 +53,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        .target(name: "Cadence", dependencies: ["Settings"]),
         // Depends on AGI for its peer allow-list only (AGIPeerFilter): the same type guards both servers.
         .target(name: "AudioSocket", dependencies: [
             "AGI", "Settings",
@@ -61,7 +62,6 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        .target(name: "Cadence", dependencies: ["Settings"]),
         // The call side of issue 11: the greeting analysis on an AudioSocket connection, the
         // message after the beep. Knows nothing of the store.
         .target(name: "VoicemailDrop", dependencies: [
@@ -165,11 +165,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ], exclude: ["Fixtures"]),
-        // Runs the built touchbase executable (found beside the test bundle) as a user would.
-        .testTarget(name: "TouchBaseCommandTests", dependencies: ["touchbase"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
         .testTarget(name: "ConfigurationFileTests", dependencies: [
             "ConfigurationFile", "Settings", "AGI", "AudioSocket", "Cadence", "Dialer", "Speech", "Telemetry", "VoicemailDrop",
+        ]),
+        // Runs the built touchbase executable (found beside the test bundle) as a user would.
+        .testTarget(name: "TouchBaseCommandTests", dependencies: [
+            "touchbase",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",

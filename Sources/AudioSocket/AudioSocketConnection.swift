@@ -112,13 +112,16 @@ public struct AudioSocketOutbound: Sendable {
     /// - Parameters:
     ///   - interval: the time between frames; default 500 ms, well inside Asterisk's 2 s.
     ///   - clock: the clock that spaces them.
+    ///   - afterEach: called after each interval, e.g. to note that time passed on a quiet line.
     /// - Throws: the channel's write error; returns quietly when cancelled.
-    public func keepAlive<C: Clock>(every interval: Duration = .milliseconds(500), clock: C) async throws
+    public func keepAlive<C: Clock>(every interval: Duration = .milliseconds(500), clock: C,
+                                    afterEach: @Sendable () -> Void = {}) async throws
     where C.Duration == Duration {
         do {
             while !Task.isCancelled {
                 try await writer.write(silence)
                 try await clock.sleep(for: interval)
+                afterEach()
             }
         } catch is CancellationError {
             return

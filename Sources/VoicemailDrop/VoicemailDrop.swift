@@ -53,16 +53,18 @@ public func leaveMessageAfterGreeting<Judge: GreetingJudge, C: Clock>(
 ) async -> VoicemailDropOutcome where C.Duration == Duration {
     let progress = CallProgress()
     let (phases, phaseSink) = AsyncStream<ListeningPhase>.makeStream()
-    let reader = Task {
-        await listen(to: connection.inbound, detector: detector, limit: settings.maximumSamplesHeard,
-                     phases: phaseSink, progress: progress)
+    let (inputs, inputSink) = AsyncStream<ListenerInput>.makeStream()
+    let reader = Task { await forward(connection.inbound, to: inputSink, progress: progress) }
+    let judging = Task {
+        await judge(inputs, detector: detector, settings: settings, clock: clock, phases: phaseSink, progress: progress)
     }
     let fetch = Task { try await message() }
     let keepAlive = settings.keepAliveInterval.map { interval in
-        Task { try? await connection.outbound.keepAlive(every: interval, clock: clock) }
+        Task { try? await connection.outbound.keepAlive(every: interval, clock: clock) { inputSink.yield(.tick) } }
     }
     defer {
         reader.cancel()
+        judging.cancel()
         fetch.cancel()
     }
     var iterator = phases.makeAsyncIterator()
@@ -112,27 +114,23 @@ private enum ListeningPhase: Sendable {
     case ended(VoicemailDropOutcome.Ending)
 }
 
-/// Reads the callee's side until the connection ends: feeds the detector until it decides, then
-/// drains, so a hangup is seen at once.
-private func listen<Judge: GreetingJudge>(
-    to inbound: NIOAsyncChannelInboundStream<AudioSocketEvent>, detector: Judge, limit: Int,
-    phases: AsyncStream<ListeningPhase>.Continuation, progress: CallProgress
-) async {
-    var detector = detector
-    var heard = 0
-    var decided = false
+/// What the judging task hears: the callee's audio, a keep-alive tick, or the connection's end.
+private enum ListenerInput: Sendable {
+    case audio([Int16])
+    case tick
+    case ended(VoicemailDropOutcome.Ending)
+}
+
+/// Reads the callee's side until the connection ends, so a hangup is seen at once even while the
+/// message plays; audio is passed on only until the decision.
+private func forward(_ inbound: NIOAsyncChannelInboundStream<AudioSocketEvent>,
+                     to inputs: AsyncStream<ListenerInput>.Continuation, progress: CallProgress) async {
     let ending: VoicemailDropOutcome.Ending
     do {
         for try await event in inbound {
             if case .hangup = event { break }
-            guard !decided, case .audio(let samples, .slin8k) = event else { continue }
-            heard += samples.count
-            progress.heard(heard)
-            let decision = detector.consume(samples)
-            if decision.isFinal || heard >= limit {
-                decided = true
-                phases.yield(.decided(decision, samplesHeard: heard))
-            }
+            guard !progress.isDecided, case .audio(let samples, .slin8k) = event else { continue }
+            inputs.yield(.audio(samples))
         }
         ending = .calleeHungUp
     } catch let error as AudioSocketProtocolError {
@@ -141,8 +139,48 @@ private func listen<Judge: GreetingJudge>(
         ending = .connectionDropped("\(error)")
     }
     progress.ended(ending)
-    phases.yield(.ended(ending))
-    phases.finish()
+    inputs.yield(.ended(ending))
+    inputs.finish()
+}
+
+/// Feeds the detector until it decides, the listening limit runs out, or the connection ends.
+///
+/// A line that sends no frames in silence would leave the detector without the silence that
+/// ends a greeting or a person's "Hello?": at each keep-alive tick, time with no audio for a
+/// whole interval is fed to it as silence, so its sample count keeps pace with the call.
+private func judge<Judge: GreetingJudge, C: Clock>(
+    _ inputs: AsyncStream<ListenerInput>, detector: Judge, settings: VoicemailDropSettings, clock: C,
+    phases: AsyncStream<ListeningPhase>.Continuation, progress: CallProgress
+) async where C.Duration == Duration {
+    var detector = detector
+    var heard = 0
+    var lastAudio = clock.now
+    for await input in inputs {
+        let samples: [Int16]
+        switch input {
+        case .ended(let ending):
+            phases.yield(.ended(ending))
+            phases.finish()
+            return
+        case .audio(let audio):
+            samples = audio
+            lastAudio = clock.now
+        case .tick:
+            let quiet = lastAudio.duration(to: clock.now)
+            guard let interval = settings.keepAliveInterval, quiet >= interval else { continue }
+            samples = [Int16](repeating: 0, count: Int(quiet / .milliseconds(1) * 8))
+            lastAudio = clock.now
+        }
+        heard += samples.count
+        progress.heard(heard)
+        let decision = detector.consume(samples)
+        if decision.isFinal || heard >= settings.maximumSamplesHeard {
+            progress.decided()
+            phases.yield(.decided(decision, samplesHeard: heard))
+            phases.finish()
+            return
+        }
+    }
 }
 
 /// Sends the hangup frame, unless the connection already ended.
@@ -163,6 +201,7 @@ private final class CallProgress: Sendable {
         var samplesHeard = 0
         var samplesPlayed = 0
         var ending: VoicemailDropOutcome.Ending?
+        var isDecided = false
         var playback: Task<Int, any Error>?
     }
 
@@ -171,6 +210,9 @@ private final class CallProgress: Sendable {
     var samplesHeard: Int { state.withLock { $0.samplesHeard } }
     var samplesPlayed: Int { state.withLock { $0.samplesPlayed } }
     var ending: VoicemailDropOutcome.Ending? { state.withLock { $0.ending } }
+    var isDecided: Bool { state.withLock { $0.isDecided } }
+
+    func decided() { state.withLock { $0.isDecided = true } }
 
     func heard(_ samples: Int) { state.withLock { $0.samplesHeard = samples } }
     func played(_ samples: Int) { state.withLock { $0.samplesPlayed = samples } }

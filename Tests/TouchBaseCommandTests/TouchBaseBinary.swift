@@ -10,6 +10,8 @@ struct TouchBaseBinary {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// How long it ran.
+        var seconds: Double
         /// The lines on stderr, without empty ones.
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
     }
@@ -42,8 +44,12 @@ struct TouchBaseBinary {
     }
 
     /// Runs `touchbase ARGUMENTS` with the given stdin; stdout and stderr go to regular files.
-    /// A run still going after 60 seconds is terminated.
-    func run(_ arguments: [String], stdin input: Input = .devNull) throws -> Run {
+    /// A run still going after `limit` seconds is killed.
+    ///
+    /// - Parameter whenStderrHolds: once stderr holds this text, `then` is called with the
+    ///   running process (to signal it).
+    func run(_ arguments: [String], stdin input: Input = .devNull, limit: TimeInterval = 60,
+             whenStderrHolds: (text: String, then: (Process) -> Void)? = nil) throws -> Run {
         // A child that stops reading must fail our write, not kill the test process.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
@@ -74,14 +80,33 @@ struct TouchBaseBinary {
                 try? writer.close()
             }.start()
         }
-        let deadline = Date().addingTimeInterval(60)
+        let started = Date()
+        var waiting = whenStderrHolds
         while process.isRunning {
-            if Date() > deadline { process.terminate() }
+            if Date().timeIntervalSince(started) > limit { kill(process.processIdentifier, SIGKILL) }
+            if let (text, then) = waiting, (try? String(contentsOf: err, encoding: .utf8))?.contains(text) == true {
+                then(process)
+                waiting = nil
+            }
             Thread.sleep(forTimeInterval: 0.02)
         }
         return Run(status: process.terminationStatus,
                    stdout: try String(contentsOf: out, encoding: .utf8),
-                   stderr: try String(contentsOf: err, encoding: .utf8))
+                   stderr: try String(contentsOf: err, encoding: .utf8),
+                   seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Writes `touchbase.toml` into the run's folder, the database and the sounds folder (its
+    /// name `soundsFolder`) inside it and pre-rendering off, then `settings`; returns its path.
+    func configuration(_ settings: String, soundsFolder: String = "sounds") throws -> String {
+        let base = """
+            [database]
+            path = "\(folder.path)/touchbase.sqlite"
+            [speech]
+            sounds_folder = "\(folder.path)/\(soundsFolder)"
+            prerender = false
+            """
+        return try write(Array((base + "\n" + settings).utf8), to: "touchbase.toml").path
     }
 
     /// Writes `text` into a file in the run's folder and returns its URL.

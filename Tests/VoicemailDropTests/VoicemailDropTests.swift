@@ -137,4 +137,15 @@ struct VoicemailDropTests {
         #expect(Array(frames.prefix(3)) == [silence, silence, silence])
         #expect(outcome.ending == .calleeHungUp)
     }
+
+    @Test("a line that sends no frames in silence still gives the detector its silence, so it decides")
+    func quietLineStillDecides() async throws {
+        let judge = ScriptedJudge(decision: .person(decidedAt: 16_000), after: 16_000)
+        let (outcome, frames) = try await RecordedCall(events: []).run(judge: judge, clock: InstantClock(),
+                                                                       keepAlive: .milliseconds(500))
+        #expect(outcome.decision == .person(decidedAt: 16_000))
+        #expect(outcome.samplesHeard == 16_000)
+        #expect(outcome.ending == .hungUp)
+        #expect(frames.last == .hangup)
+    }
 }

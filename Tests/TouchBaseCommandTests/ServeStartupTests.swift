@@ -6,12 +6,13 @@ import Testing
 /// `touchbase serve` as an administrator meets it: the built binary, started as a process.
 @Suite("touchbase serve starting and stopping", .serialized)
 struct ServeStartupTests {
-    static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> BuiltTouchBase.Run {
+    static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> TouchBaseBinary.Run {
         // AudioSocket on a free port unless the test names one: a lab holding 4574 must not fail the run.
         let settings = settings.contains("[audiosocket]") ? settings : settings + "[audiosocket]\nport = 0\n"
-        let touchbase = try BuiltTouchBase(settings: settings, soundsFolder: soundsFolder)
-        defer { touchbase.remove() }
-        return try touchbase.run(["serve"], whenListening: whenListening)
+        let touchbase = try TouchBaseBinary()
+        let configuration = try touchbase.configuration(settings, soundsFolder: soundsFolder)
+        return try touchbase.run(["serve", "--config", configuration], limit: 10,
+                                 whenStderrHolds: whenListening.map { ("FastAGI listening", $0) })
     }
 
     @Test("a port another program holds ends serve at once, status 1, naming the address", arguments: [
