@@ -3,6 +3,7 @@ import AudioSocketTestSupport
 import Cadence
 import ConfigurationFile
 import Foundation
+import NIOCore
 import Store
 import Testing
 import TouchBase
@@ -140,14 +141,16 @@ struct GreetingCallTests {
         }
     }
 
-    @Test("garbage from the peer mid-message: logged, a message cut short, tried again; the route after AMD adds nothing")
-    func garbageMidMessage() async throws {
+    @Test("garbage from the peer, or a connection that drops, mid-message: logged, a message cut short, tried again; the route after AMD adds nothing",
+          arguments: [(AudioSocketProtocolError.unknownKind(0x42) as any Error, "peer-sent-garbage"),
+                      (ChannelError.ioOnClosedChannel, "connection-dropped")])
+    func failureMidMessage(failure: any Error, ending: String) async throws {
         try await Harness.run(configure: Self.quiet) { h in
             let peer = AsteriskAudioSocketPeer(events: try AudioSocketFixture.greetingAndBeep.events()) { frames in
-                audioFrameCount(frames) == 5 ? .some(AudioSocketProtocolError.unknownKind(0x42)) : nil
+                audioFrameCount(frames) == 5 ? .some(failure) : nil
             }
             let (callID, _, stored) = try await call(h, peer)
-            #expect(stored.greeting?.ending?.hasPrefix("peer-sent-garbage") == true)
+            #expect(stored.greeting?.ending?.hasPrefix(ending) == true, "\(stored.greeting?.ending ?? "none")")
             #expect(stored.outcome?.reachedVoicemail == true && stored.messageLeft == nil)
             #expect(try await h.store.followUp(contactID: stored.contactID)?.step == .first)
             // TryExec goes on to AMD and the route: the call is settled, nothing is played.
