@@ -79,13 +79,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Speech", dependencies: [
-            "CCurl", "CSoxr", "Settings", "Cadence", "Scripts",
+            "CCurl", "CSoxr", "Cadence", "Scripts", "Settings",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .target(name: "Dialer", dependencies: [
-            "Settings", "Cadence", "Store", "Speech",
+            "Cadence", "Store", "Speech", "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,4 @@
 import Settings
-import Foundation
 
 /// The dialer's settings: how calls are handed to Asterisk, how fast, and when a call that
 /// never came back is settled.

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import Settings
 
@@ -63,10 +64,11 @@ extension SpeechSettings {
     /// - Parameters:
     ///   - chosen: the HTTP voices to use instead of those the settings name (tests).
     ///   - environment: where API keys are read from.
+    ///   - metrics: where the voices' circuit breakers report their state.
     /// - Throws: ``SettingsProblem`` keyed `speech.voice` or `speech.fallback`, for the voice
     ///   whose provider cannot be set up (a key variable that is not set, a missing URL).
     public func makeSpeaker(voices chosen: [any SpeechProvider]? = nil, environment: [String: String],
-                            logger: Logger) throws(SettingsProblem) -> MessageSpeaker {
+                            metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger) throws(SettingsProblem) -> MessageSpeaker {
         var voices = chosen ?? []
         if chosen == nil {
             for (key, settings) in [("speech.voice", voice), ("speech.fallback", fallback)] {
@@ -79,6 +81,6 @@ extension SpeechSettings {
             }
         }
         return MessageSpeaker(voices: voices, localEngine: localEngine ? LocalSpeechEngine(voice: localVoice) : nil,
-                              soundsFolder: absoluteSoundsFolder, logger: logger)
+                              soundsFolder: absoluteSoundsFolder, logger: logger, metrics: metrics)
     }
 }

@@ -47,7 +47,7 @@ public struct TouchBaseAssembly: Sendable {
         for warning in scripts.warnings { logger.warning("\(warning)") }
         let speaker: MessageSpeaker
         do {
-            speaker = try speech.makeSpeaker(voices: chosenVoices, environment: environment, logger: logger)
+            speaker = try speech.makeSpeaker(voices: chosenVoices, environment: environment, metrics: metrics.factory, logger: logger)
         } catch {
             throw configuration.located(error)
         }
