@@ -54,7 +54,9 @@ public struct CallRoutes: Sendable {
     // MARK: answered
 
     /// After AMD() on an originated call: voicemail gets the message after the beep, a person is
-    /// connected to the owner (or hears the message), and the outcome is recorded.
+    /// connected to the owner (or hears the message), and the outcome is recorded. After the
+    /// call's AudioSocket (`detector = "touchbase"`), the stored greeting result is recorded
+    /// instead and nothing is played again (``answeredAfterGreeting(_:call:amdStatus:)``).
     ///
     /// The dialog: GET VARIABLE AMDSTATUS, AMDCAUSE, TOUCHBASE_CALL; for voicemail EXEC
     /// WaitForSilence and STREAM FILE of the message prepared before the call; the outcome is
