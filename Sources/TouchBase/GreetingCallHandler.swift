@@ -65,13 +65,13 @@ public struct GreetingCallHandler: Sendable {
         }
         let total = (try? message.get().count) ?? 0
         let reports = GreetingReports(store: store, callID: record.callID, logger: logger)
-        let judge = ReportingJudge(detector: GreetingDetector(configuration: settings.detector)) { decision in
-            reports.write(GreetingResult(decision, messageSampleCount: decision.isMachine ? total : 0))
+        let judge = ReportingJudge(detector: GreetingDetector(configuration: settings.detector)) { decision, heard in
+            reports.write(GreetingResult(decision, heard: heard, messageSampleCount: decision.isMachine ? total : 0))
         }
         let outcome = await leaveMessageAfterGreeting(on: connection, detector: judge, settings: settings.drop, clock: pacing) {
             try message.get()
         }
-        var result = GreetingResult(outcome.decision, messageSampleCount: outcome.messageSampleCount)
+        var result = GreetingResult(outcome.decision, heard: outcome.samplesHeard, messageSampleCount: outcome.messageSampleCount)
         result.messageSamplesPlayed = outcome.messageSamplesPlayed
         result.ending = outcome.ending.logValue
         await reports.write(result).value
@@ -109,14 +109,15 @@ public struct GreetingCallHandler: Sendable {
 /// The detector, reporting its decision the moment it is final.
 private struct ReportingJudge: GreetingJudge {
     var detector: GreetingDetector
-    let decided: @Sendable (GreetingDecision) -> Void
+    /// Called once, with the decision and the samples heard when it was made.
+    let decided: @Sendable (GreetingDecision, Int) -> Void
     var reported = false
 
     mutating func consume(_ samples: [Int16]) -> GreetingDecision {
         let decision = detector.consume(samples)
         if decision.isFinal, !reported {
             reported = true
-            decided(decision)
+            decided(decision, detector.samplesConsumed)
         }
         return decision
     }
@@ -155,8 +156,8 @@ private final class GreetingReports: Sendable {
 }
 
 extension GreetingResult {
-    /// The result of a decision, before anything played.
-    init(_ decision: GreetingDecision, messageSampleCount: Int) {
+    /// The result of a decision made after `heard` samples, before anything played.
+    init(_ decision: GreetingDecision, heard: Int, messageSampleCount: Int) {
         switch decision {
         case .listening:
             self.init(verdict: .undecided)
@@ -165,7 +166,7 @@ extension GreetingResult {
         case .invalidNumber(let decidedAt):
             self.init(verdict: .invalidNumber, decidedAt: decidedAt)
         case .machine(let ended, let beep):
-            self.init(verdict: .machine, decidedAt: nil, greetingEndedAt: ended, beepFrequency: beep?.frequency,
+            self.init(verdict: .machine, decidedAt: heard, greetingEndedAt: ended, beepFrequency: beep?.frequency,
                       messageSampleCount: messageSampleCount)
         }
     }

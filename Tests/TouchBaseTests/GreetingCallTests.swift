@@ -74,6 +74,7 @@ struct GreetingCallTests {
             #expect(greeting.verdict == .machine)
             #expect(abs((greeting.beepFrequency ?? 0) - 1_000) < 30)
             #expect((67_367...67_367 + 2_400).contains(greeting.greetingEndedAt ?? 0))
+            #expect((0...300 * 8).contains((greeting.decidedAt ?? 0) - (greeting.greetingEndedAt ?? 0)), "decided within 300 ms of the end")
             #expect(greeting.messageSampleCount > 8_000 && greeting.messageSamplesPlayed == greeting.messageSampleCount)
             #expect(greeting.ending == "hung-up")
             #expect(audioFrameCount(frames) == (greeting.messageSampleCount + 159) / 160)
