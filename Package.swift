@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -75,8 +76,14 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "Store", dependencies: [
-            "Cadence",
+            "Cadence", "Settings",
             .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The shared store for several nodes; its own module so only what wires it pulls in postgres-nio.
+        .target(name: "PostgresStore", dependencies: [
+            "Store", "Cadence",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Speech", dependencies: [
             "CCurl", "CSoxr", "Cadence", "Scripts", "Settings",
@@ -97,11 +104,11 @@ let package = Package(
         // The configuration layer: the TOML file, its lines, and the composition of every
         // module's settings.
         .target(name: "ConfigurationFile", dependencies: [
-            "Settings", "AGI", "AudioSocket", "Cadence", "Speech", "Dialer", "Telemetry", "VoicemailDrop",
+            "Settings", "AGI", "AudioSocket", "Cadence", "Store", "Speech", "Dialer", "Telemetry", "VoicemailDrop",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TouchBase", dependencies: [
-            "AGI", "Cadence", "Scripts", "Store", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
+            "AGI", "Cadence", "Scripts", "Store", "PostgresStore", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             "AudioSocket", "Greeting", "VoicemailDrop",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -111,7 +118,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "touchbase", dependencies: [
-            "TouchBase", "AGI", "Cadence", "Store", "Scripts", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
+            "TouchBase", "AGI", "Cadence", "Store", "PostgresStore", "Scripts", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -158,7 +165,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ], exclude: ["Recordings"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Cadence"]),
+        // The stores the store tests run against: a SQLite file, and PostgreSQL when scripts/with-postgres gives one.
+        .target(name: "StoreTestSupport", dependencies: [
+            "Store", "PostgresStore",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/StoreTestSupport"),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "PostgresStore", "StoreTestSupport", "Cadence",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SpeechTests", dependencies: [
             "Speech",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -171,12 +187,12 @@ let package = Package(
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: [
-            "touchbase",
+            "touchbase", "StoreTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
-            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
+            "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
             "ConfigurationFile", "AudioSocket", "AudioSocketTestSupport", "Greeting", "VoicemailDrop",
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

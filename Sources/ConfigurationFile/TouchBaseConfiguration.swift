@@ -4,6 +4,7 @@ import Cadence
 import Dialer
 import Settings
 import Speech
+import Store
 import Telemetry
 import VoicemailDrop
 
@@ -24,6 +25,9 @@ public struct TouchBaseConfiguration: Sendable {
     public var agi = FastAGIServer.Configuration()
     /// The SQLite database file (`[database] path`).
     public var databasePath = "touchbase.sqlite"
+    /// The shared PostgreSQL database (`[database] url`, `password_env`, `tls`); it replaces the
+    /// SQLite file when set.
+    public var sharedDatabase: SharedDatabaseSettings?
     /// The follow-up cadence's rules (`[cadence]`).
     public var policy = CallingPolicy()
     /// Voices, templates and the sounds folder (`[speech]`).
@@ -67,6 +71,7 @@ public struct TouchBaseConfiguration: Sendable {
                     guard !path.isEmpty else { throw database.error("path", "must not be empty") }
                     configuration.databasePath = path
                 }
+                configuration.sharedDatabase = try SharedDatabaseSettings.read(&database)
             }
             try reader.section("cadence") { configuration.policy = try CallingPolicy(reading: &$0) }
             try reader.section("speech") { configuration.speech = try SpeechSettings(reading: &$0) }

@@ -38,14 +38,6 @@ public struct OutboundCall: Sendable, Hashable {
         self.detector = detector
     }
 
-    /// The channel variables TouchBase sets on the call, in order: the call id, the detector,
-    /// and the AudioSocket UUID when there is one.
-    public var channelVariables: [(name: String, value: String)] {
-        var variables = [(name: "TOUCHBASE_CALL", value: callID), (name: "TOUCHBASE_DETECTOR", value: detector.rawValue)]
-        if let audioSocketID { variables.append((name: "TOUCHBASE_AUDIOSOCKET_ID", value: audioSocketID.uuidString.lowercased())) }
-        return variables
-    }
-
     /// The caller id name as it may be shown: characters caller id syntax reserves (`"`, `<`,
     /// `>`), characters a call file reads as comments (`;`, `#`) and control characters are
     /// dropped, so a name from contact data can only ever be a name and never fails the call.
@@ -56,11 +48,23 @@ public struct OutboundCall: Sendable, Hashable {
         return String(kept).split(separator: " ").joined(separator: " ")
     }
 
-    /// The call as a call file: no retries by Asterisk (TouchBase schedules its own), the call id
-    /// as `Setvar`.
+    /// The variables the originated channel starts with: the call id as `TOUCHBASE_CALL`, and as
+    /// `CDR(userfield)`, so the channel's CDR joins TouchBase's log even when the call fails
+    /// before any dialplan runs on it; then the detector as `TOUCHBASE_DETECTOR`, which the
+    /// `answered` extension reads to choose AudioSocket or AMD, and the AudioSocket UUID as
+    /// `TOUCHBASE_AUDIOSOCKET_ID` when there is one.
+    public var channelVariables: [(name: String, value: String)] {
+        var variables = [(name: "TOUCHBASE_CALL", value: callID), (name: "CDR(userfield)", value: callID),
+                         (name: "TOUCHBASE_DETECTOR", value: detector.rawValue)]
+        if let audioSocketID { variables.append((name: "TOUCHBASE_AUDIOSOCKET_ID", value: audioSocketID.uuidString.lowercased())) }
+        return variables
+    }
+
+    /// The call as a call file: no retries by Asterisk (TouchBase schedules its own), the
+    /// ``channelVariables`` as `Setvar`.
     public var callFile: CallFile {
         CallFile(channel: channel, callerID: (displayName, callerIDNumber), waitTime: ringSeconds, maxRetries: 0,
-                 context: context, extension: `extension`, variables: channelVariables)
+                 context: context, extension: `extension`, variables: channelVariables.map { ($0.name, $0.value) })
     }
 }
 
@@ -131,7 +135,7 @@ public struct AMIOriginator: CallOriginator {
         let request = AMIOriginate(channel: call.channel, context: call.context, extension: call.extension,
                                    ringTimeout: .seconds(call.ringSeconds),
                                    callerID: name.isEmpty ? "<\(call.callerIDNumber)>" : "\"\(name)\" <\(call.callerIDNumber)>",
-                                   variables: Dictionary(call.channelVariables, uniquingKeysWith: { first, _ in first }))
+                                   variables: Dictionary(uniqueKeysWithValues: call.channelVariables.map { ($0.name, $0.value) }))
         // Refuse bad values now, before anything is sent.
         _ = try request.action.encoded()
         let connection = connection, logger = logger

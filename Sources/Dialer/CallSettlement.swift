@@ -62,6 +62,8 @@ public struct CallSettlement: Sendable {
         public var outcome: DialOutcome
         /// Asterisk's unique id of the channel, when the report came over AGI.
         public var asteriskUniqueID: String?
+        /// Asterisk's linkedid of the call, when the report came over AGI.
+        public var asteriskLinkedID: String?
         /// The message played at voicemail, if one was.
         public var message: PlannedMessage?
         /// The promise that stands for the next call: the one the played message spoke, when it
@@ -70,10 +72,11 @@ public struct CallSettlement: Sendable {
 
         /// Creates a report.
         public init(variables: AsteriskCallVariables, outcome: DialOutcome, asteriskUniqueID: String? = nil,
-                    message: PlannedMessage? = nil, promised: SpokenPromise? = nil) {
+                    asteriskLinkedID: String? = nil, message: PlannedMessage? = nil, promised: SpokenPromise? = nil) {
             self.variables = variables
             self.outcome = outcome
             self.asteriskUniqueID = asteriskUniqueID
+            self.asteriskLinkedID = asteriskLinkedID
             self.message = message
             self.promised = promised
         }
@@ -105,7 +108,8 @@ public struct CallSettlement: Sendable {
             guard let contactID = contact.id else { throw StoreError("contact \(contact.name) has no id") }
             callID = CallID.make(now: now)
             let start = CallStart(callID: callID, contactID: contactID, step: state.step, dialNumber: state.dialsThisStep + 1,
-                                  startedAt: now, origin: origin, plannedMessage: report.message)
+                                  startedAt: now, origin: origin, plannedMessage: report.message,
+                                  asteriskUniqueID: report.asteriskUniqueID, asteriskLinkedID: report.asteriskLinkedID)
             try await store.recordCall(start, finish(callID, step: state.step, report, decision, now))
         }
         metrics.callFinished(outcome: report.outcome.name)
@@ -120,7 +124,8 @@ public struct CallSettlement: Sendable {
 
     private func finish(_ callID: String, step: MessageStep, _ report: Report, _ decision: FollowUpDecision,
                         _ now: Date) -> CallFinish {
-        CallFinish(callID: callID, endedAt: now, asteriskUniqueID: report.asteriskUniqueID, variables: report.variables,
+        CallFinish(callID: callID, endedAt: now, asteriskUniqueID: report.asteriskUniqueID, asteriskLinkedID: report.asteriskLinkedID,
+                   variables: report.variables,
                    outcome: report.outcome, messagePlayed: report.message == nil ? nil : step,
                    playedShare: report.message == nil ? nil : report.outcome.playedShare, voice: report.message?.voice,
                    decision: decision)

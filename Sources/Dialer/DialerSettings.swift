@@ -1,3 +1,4 @@
+import Foundation
 import Settings
 
 /// The dialer's settings: how calls are handed to Asterisk, how fast, and when a call that
@@ -32,6 +33,11 @@ public struct DialerSettings: Sendable {
     public var reportTimeoutSeconds = 300.0
     /// How long the dialer pauses after Asterisk did not take a call (spool or AMI failure).
     public var pauseAfterFailureSeconds = 60.0
+    /// This node's name on its claims (`[dialer] node`); by default the host name and process id.
+    public var node = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    /// How long a claim on a due follow-up holds before another node may take it over: long
+    /// enough to render the message and hand the call to Asterisk.
+    public var claimLeaseSeconds = 120.0
 
     /// The defaults.
     public init() {}
@@ -83,6 +89,13 @@ extension DialerSettings {
         if let value = try settings.double("poll_seconds", atLeast: 1) { pollSeconds = value }
         if let value = try settings.double("report_timeout_seconds", atLeast: 60, " (ring time, AMD and the message)") {
             reportTimeoutSeconds = value
+        }
+        if let value = try settings.string("node") {
+            guard !value.isEmpty, value.count <= 100 else { throw settings.error("node", "must be a name of 1 to 100 characters") }
+            node = value
+        }
+        if let value = try settings.double("claim_lease_seconds", atLeast: 30, " (rendering and handing over a call)") {
+            claimLeaseSeconds = value
         }
         pacing.trunks = try readTrunks(&settings)
     }

@@ -9,8 +9,10 @@ import Store
 /// their message rendered and are originated, within the pacing limits; calls that never come
 /// back are reconciled.
 ///
-/// A call is recorded as placed before it is handed to Asterisk, and a contact with a call
-/// under way is never due, so no contact is dialled twice at once, even across restarts.
+/// Due follow-ups are claimed in one atomic step of the store, within the pacing limits counted
+/// there across every node; a claim becomes the call's record before the call is handed to
+/// Asterisk, and a contact with a call under way is never due, so no contact is dialled twice at
+/// once, even across restarts and across nodes.
 public actor OutboundDialer: Service {
     private let settings: DialerSettings
     private let store: any Store
@@ -78,21 +80,23 @@ public actor OutboundDialer: Service {
         var result = Pass()
         let now = clock()
         do {
-            let open = try await reconcile(now: now, into: &result)
-            try await place(now: now, open: open, into: &result)
+            try await reconcile(now: now, into: &result)
+            try await place(now: now, into: &result)
         } catch {
             logger.error("Dialer pass failed; trying again at the next", metadata: ["error": "\(error)"])
         }
         return result
     }
 
-    /// Settles the dialer's calls past the report timeout; returns the ones still under way.
-    private func reconcile(now: Date, into result: inout Pass) async throws -> [CallRecord] {
+    /// Settles the dialer's calls past the report timeout, whichever node placed them, and
+    /// dropped calls whose drop never reported (the hook recorded them, the callee's leg never
+    /// reached the `drop` route).
+    private func reconcile(now: Date, into result: inout Pass) async throws {
         var open: [CallRecord] = []
         let outcome = DialOutcome.unknown("no report from Asterisk within \(Int(settings.reportTimeoutSeconds)) s")
-        for call in try await store.openCalls() where call.origin == .dialer {
+        for call in try await store.openCalls() where call.origin == .dialer || call.origin == .drop {
             guard now.timeIntervalSince(call.startedAt) > settings.reportTimeoutSeconds else {
-                open.append(call)
+                if call.origin == .dialer { open.append(call) }
                 continue
             }
             guard let decision = try await settle(call, variables: AsteriskCallVariables(), outcome: outcome, now: now) else { continue }
@@ -102,7 +106,6 @@ public actor OutboundDialer: Service {
             result.reconciled.append(call.callID)
         }
         metrics.dialerOpenCalls(open.count)
-        return open
     }
 
     /// Records an outcome the dialer learned itself (no AGI report) through the settlement the
@@ -119,7 +122,7 @@ public actor OutboundDialer: Service {
         }
     }
 
-    private func place(now: Date, open: [CallRecord], into result: inout Pass) async throws {
+    private func place(now: Date, into result: inout Pass) async throws {
         if let pausedUntil, now < pausedUntil { return }
         if case .callFile(let outgoing, _) = settings.method {
             var isDirectory: ObjCBool = false
@@ -132,65 +135,89 @@ public actor OutboundDialer: Service {
                 return
             }
         }
-        let recent = try await store.calls(startedSince: now.addingTimeInterval(-60)).filter { $0.origin == .dialer }
-        var load = DialPacing.Load()
-        for call in open { load.open[call.trunk ?? "", default: 0] += 1 }
-        for call in recent { load.startedLastMinute[call.trunk ?? "", default: 0] += 1 }
-        var trunks = settings.pacing.trunksForNextCalls(load)
-        guard !trunks.isEmpty else { return }
-        let due = try await store.dueFollowUps(now: now, limit: trunks.count * 4 + 16)
-            .filter { FollowUp.isDue(contact: $0.contact, state: $0.state, now: now, policy: policy) }
-        for (contact, state) in due {
-            guard !trunks.isEmpty else { break }
-            guard let contactID = contact.id else { continue }
-            let trunk = trunks[0]
-            let channel: String
-            do {
-                channel = try trunk.channel(for: contact.phone)
-            } catch {
-                result.skipped.append("contact \(contactID): \(error)")
-                logger.error("Contact's number cannot be dialled", metadata: ["contact": "\(contactID)", "error": "\(error)"])
-                continue
-            }
-            let plan: PlannedMessage
-            do {
-                let prepared = try await messages.prepare(for: contact, state: state, at: now)
-                plan = PlannedMessage(prepared)
-                try await store.recordMessage(MessageRecord(contactID: contactID, step: state.step, text: prepared.words.text,
-                                                            promise: prepared.promise?.phrase, audioPath: plan.audioPath,
-                                                            voice: plan.voice, renderedAt: now))
-            } catch {
-                result.skipped.append("contact \(contactID): message not ready: \(error)")
-                logger.error("Message could not be rendered; the contact waits for the next pass",
-                             metadata: ["contact": "\(contactID)", "error": "\(error)"])
-                continue
-            }
-            // Recorded the moment it is handed over (a pass may take seconds to render and place
-            // its calls): pacing, the log and the CDR join read this time.
-            let handedOver = clock()
-            let callID = CallID.make(now: handedOver)
-            let audioSocketID = detector == .touchbase ? UUID() : nil
-            try await store.beginCall(CallStart(callID: callID, contactID: contactID, step: state.step,
-                                                dialNumber: state.dialsThisStep + 1, startedAt: handedOver, origin: .dialer,
-                                                trunk: trunk.name, plannedMessage: plan, audioSocketID: audioSocketID))
-            let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
-                                    callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,
-                                    ringSeconds: settings.ringSeconds, context: settings.context,
-                                    audioSocketID: audioSocketID, detector: detector)
-            do {
-                try await originator.originate(call) { report in await self.received(report) }
-            } catch {
-                try await settleNotPlaced(callID: callID, reason: "\(error)")
-                result.skipped.append("contact \(contactID): not placed: \(error)")
+        let pacing = settings.pacing, policy = self.policy
+        let request = ClaimRequest(node: settings.node, now: now, leaseSeconds: settings.claimLeaseSeconds,
+                                   candidates: pacing.maxCalls * 4 + 16,
+                                   trunks: { inFlight, recent in
+                                       pacing.trunksForNextCalls(DialPacing.Load(open: inFlight, startedLastMinute: recent)).map(\.name)
+                                   },
+                                   isDue: { contact, state in FollowUp.isDue(contact: contact, state: state, now: now, policy: policy) })
+        var claims = try await store.claimDueFollowUps(request)[...]
+        while let claim = claims.popFirst() {
+            guard try await place(claim, now: now, into: &result) else {
+                for unused in claims { try await store.releaseClaim(unused) }
                 return
             }
-            trunks.removeFirst()
-            result.placed.append(callID)
-            logger.info("Call placed", metadata: [
-                "call": "\(callID)", "contact": "\(contactID)", "step": "\(state.step.rawValue)", "trunk": "\(trunk.name)",
-                "voice": "\(plan.voice)",
-            ])
         }
+    }
+
+    /// Places one claimed call; `false` when Asterisk did not take it and the pass must stop.
+    private func place(_ claim: FollowUpClaim, now: Date, into result: inout Pass) async throws -> Bool {
+        let (contact, state) = (claim.contact, claim.state)
+        guard let contactID = contact.id else { return true }
+        guard let trunk = settings.pacing.trunks.first(where: { $0.name == claim.trunk }) else {
+            try await giveBack(claim, "trunk \(claim.trunk) is not configured on this node", into: &result)
+            return true
+        }
+        let channel: String
+        do {
+            channel = try trunk.channel(for: contact.phone)
+        } catch {
+            try await giveBack(claim, "\(error)", into: &result)
+            logger.error("Contact's number cannot be dialled", metadata: ["contact": "\(contactID)", "error": "\(error)"])
+            return true
+        }
+        let plan: PlannedMessage
+        do {
+            let prepared = try await messages.prepare(for: contact, state: state, at: now)
+            plan = PlannedMessage(prepared)
+            try await store.recordMessage(MessageRecord(contactID: contactID, step: state.step, text: prepared.words.text,
+                                                        promise: prepared.promise?.phrase, audioPath: plan.audioPath,
+                                                        voice: plan.voice, renderedAt: now))
+        } catch {
+            try await giveBack(claim, "message not ready: \(error)", into: &result)
+            logger.error("Message could not be rendered; the contact waits for the next pass",
+                         metadata: ["contact": "\(contactID)", "error": "\(error)"])
+            return true
+        }
+        // Recorded the moment it is handed over (a pass may take seconds to render and place
+        // its calls): pacing, the log and the CDR join read this time.
+        let handedOver = clock()
+        let callID = CallID.make(now: handedOver)
+        let audioSocketID = detector == .touchbase ? UUID() : nil
+        do {
+            try await store.beginClaimedCall(CallStart(callID: callID, contactID: contactID, step: state.step,
+                                                       dialNumber: state.dialsThisStep + 1, startedAt: handedOver, origin: .dialer,
+                                                       trunk: claim.trunk, plannedMessage: plan, audioSocketID: audioSocketID),
+                                             claim: claim)
+        } catch let lost as ClaimLost {
+            result.skipped.append("contact \(contactID): \(lost)")
+            logger.warning("Claim taken over by another node before the call was placed", metadata: ["contact": "\(contactID)"])
+            return true
+        }
+        let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
+                                callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,
+                                ringSeconds: settings.ringSeconds, context: settings.context,
+                                audioSocketID: audioSocketID, detector: detector)
+        do {
+            try await originator.originate(call) { report in await self.received(report) }
+        } catch {
+            try await settleNotPlaced(callID: callID, reason: "\(error)")
+            result.skipped.append("contact \(contactID): not placed: \(error)")
+            return false
+        }
+        result.placed.append(callID)
+        logger.info("Call placed", metadata: [
+            "call": "\(callID)", "contact": "\(contactID)", "step": "\(state.step.rawValue)", "trunk": "\(claim.trunk)",
+            "voice": "\(plan.voice)", "node": "\(settings.node)",
+        ])
+        return true
+    }
+
+    /// Releases a claim the pass could not call, so the contact is due again at once.
+    private func giveBack(_ claim: FollowUpClaim, _ reason: String, into result: inout Pass) async throws {
+        try await store.releaseClaim(claim)
+        result.skipped.append("contact \(claim.contact.id ?? 0): \(reason)")
     }
 
     /// Asterisk's own report of a call that did not reach the dialplan.

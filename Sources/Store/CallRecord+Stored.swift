@@ -3,8 +3,9 @@ import Foundation
 
 extension CallRecord: Encodable {
     private enum CodingKeys: String, CodingKey {
-        case callID, contactID, contactName, step, dialNumber, startedAt, endedAt, asteriskUniqueID, variables, outcome
-        case messageLeft, playedShare, voice, nextCallStart, nextCallEnd, promise, note, origin, trunk, plannedMessage
+        case callID, contactID, contactName, step, dialNumber, startedAt, endedAt, asteriskUniqueID, asteriskLinkedID
+        case variables, outcome, messageLeft, playedShare, voice, nextCallStart, nextCallEnd, promise, note, origin, trunk
+        case plannedMessage
         case audioSocketID, greeting
     }
 
@@ -13,7 +14,8 @@ extension CallRecord: Encodable {
         let fields: [(CodingKeys, (any Encodable)?)] = [
             (.callID, callID), (.contactID, contactID), (.contactName, contactName), (.step, step.rawValue),
             (.dialNumber, dialNumber), (.startedAt, startedAt), (.endedAt, endedAt), (.asteriskUniqueID, asteriskUniqueID),
-            (.variables, variables), (.outcome, outcome?.logValue), (.messageLeft, messageLeft?.rawValue),
+            (.asteriskLinkedID, asteriskLinkedID), (.variables, variables), (.outcome, outcome?.logValue),
+            (.messageLeft, messageLeft?.rawValue),
             (.playedShare, playedShare), (.voice, voice), (.nextCallStart, nextCallStart), (.nextCallEnd, nextCallEnd),
             (.promise, promise), (.note, note), (.origin, origin.rawValue), (.trunk, trunk), (.plannedMessage, plannedMessage),
             (.audioSocketID, audioSocketID?.uuidString.lowercased()), (.greeting, greeting),

@@ -1,7 +1,8 @@
 import GRDB
 
 extension SQLiteStore {
-    /// The schema, one migration per change; a database is brought up to date when it opens.
+    /// The schema, one migration per change; a database of any earlier version is brought up
+    /// to date when it is opened, its rows kept.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: contacts, follow-ups, calls, messages") { db in
@@ -72,7 +73,24 @@ extension SQLiteStore {
                 CREATE INDEX call_open ON call(ended_at, started_at);
                 """)
         }
-        migrator.registerMigration("v3: the call's AudioSocket and what its greeting analysis learnt") { db in
+        migrator.registerMigration("v3: the call's linkedid, joining its legs and its CDRs") { db in
+            try db.execute(sql: """
+                ALTER TABLE call ADD COLUMN asterisk_linked_id TEXT;
+                CREATE INDEX call_linked ON call(asterisk_linked_id);
+                """)
+        }
+        migrator.registerMigration("v4: claims on due follow-ups, with the node and the lease") { db in
+            try db.execute(sql: """
+                CREATE TABLE follow_up_claim (
+                    contact_id INTEGER PRIMARY KEY REFERENCES contact(id) ON DELETE CASCADE,
+                    node TEXT NOT NULL,
+                    trunk TEXT NOT NULL,
+                    claimed_at REAL NOT NULL,
+                    lease_until REAL NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("v5: the call's AudioSocket and what its greeting analysis learnt") { db in
             try db.execute(sql: """
                 ALTER TABLE call ADD COLUMN audiosocket_id TEXT;
                 ALTER TABLE call ADD COLUMN greeting TEXT;

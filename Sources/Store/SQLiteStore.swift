@@ -26,19 +26,9 @@ public final class SQLiteStore: Store {
         try Self.migrator.migrate(writer)
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
+    static func encode<T: Encodable>(_ value: T) throws -> String { try StoredJSON.encode(value) }
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T { try StoredJSON.decode(type, text) }
 
     static func contact(_ row: Row) -> Contact {
         Contact(id: row["id"], name: row["name"], phone: row["phone"], timeZone: row["time_zone"],
@@ -149,11 +139,11 @@ public final class SQLiteStore: Store {
 
     static func insertCall(_ call: CallStart, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message, audiosocket_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message,
+                asterisk_unique_id, asterisk_linked_id, audiosocket_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970,
-                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode),
-                             call.audioSocketID?.uuidString.lowercased()])
+                             call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode), call.asteriskUniqueID,
+                             call.asteriskLinkedID, call.audioSocketID?.uuidString.lowercased()])
     }
 
     public func finishCall(_ call: CallFinish) async throws {
@@ -172,13 +162,14 @@ public final class SQLiteStore: Store {
         let contactID: Int64 = row["contact_id"]
         let state = call.decision.state
         try db.execute(sql: """
-            UPDATE call SET ended_at = ?, asterisk_unique_id = ?, variables = ?, outcome = ?, message_left = ?, played_share = ?,
-                voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
-            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, try encode(call.variables),
+            UPDATE call SET ended_at = ?, asterisk_unique_id = COALESCE(asterisk_unique_id, ?),
+                asterisk_linked_id = COALESCE(asterisk_linked_id, ?), variables = ?, outcome = ?, message_left = ?,
+                played_share = ?, voice = ?, next_call_start = ?, next_call_end = ?, promise = ?, note = ? WHERE call_id = ?
+            """, arguments: [call.endedAt.timeIntervalSince1970, call.asteriskUniqueID, call.asteriskLinkedID, try encode(call.variables),
                              call.outcome.logValue, call.decision.messageLeft?.rawValue,
                              call.playedShare, call.voice, state.nextCall?.start.timeIntervalSince1970,
                              state.nextCall?.end.timeIntervalSince1970,
-                             call.decision.messageLeft != nil ? state.promise?.phrase : nil, call.decision.note, call.callID])
+                             call.storedPromise, call.decision.note, call.callID])
         try saveState(state, contactID: contactID, now: call.endedAt, db: db)
     }
 
@@ -245,7 +236,8 @@ public final class SQLiteStore: Store {
         let playedShare: Double? = row["played_share"]
         return CallRecord(callID: callID, contactID: row["contact_id"], contactName: row["contact_name"],
                           step: try MessageStep(stored: row["step"], of: "call \(callID)"), dialNumber: row["dial_number"], startedAt: date("started_at")!,
-                          endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"], variables: row["variables"],
+                          endedAt: date("ended_at"), asteriskUniqueID: row["asterisk_unique_id"],
+                          asteriskLinkedID: row["asterisk_linked_id"], variables: row["variables"],
                           outcome: (row["outcome"] as String?).map { DialOutcome(logValue: $0, playedShare: playedShare) },
                           messageLeft: try (row["message_left"] as Int?).map { try MessageStep(stored: $0, of: "call \(callID)") },
                           playedShare: playedShare, voice: row["voice"], nextCallStart: date("next_call_start"),
@@ -266,11 +258,14 @@ public final class SQLiteStore: Store {
 
     public func messages(contactID: Int64) async throws -> [MessageRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID]).map { row in
-                MessageRecord(contactID: row["contact_id"], step: try MessageStep(stored: row["step"], of: "a message of contact \(contactID)"), text: row["text"], promise: row["promise"],
-                              audioPath: row["audio_path"], voice: row["voice"],
-                              renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM message WHERE contact_id = ? ORDER BY rendered_at, id", arguments: [contactID])
+                .map(Self.messageRecord)
         }
+    }
+
+    static func messageRecord(_ row: Row) throws -> MessageRecord {
+        MessageRecord(contactID: row["contact_id"], step: try MessageStep(stored: row["step"], of: "a message of contact \(row["contact_id"] as Int64)"),
+                      text: row["text"], promise: row["promise"], audioPath: row["audio_path"], voice: row["voice"],
+                      renderedAt: Date(timeIntervalSince1970: row["rendered_at"]))
     }
 }

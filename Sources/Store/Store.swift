@@ -3,14 +3,17 @@ import Foundation
 
 /// Where TouchBase keeps contacts, their follow-up state, every call and every message.
 ///
-/// ``SQLiteStore`` is the default, one file; the protocol keeps the door open for a shared
-/// PostgreSQL database when several nodes dial. Every method that records an outcome commits
-/// before it returns, so what a handler has reported to Asterisk is on disk.
+/// ``SQLiteStore`` is the default, one file; `PostgresStore` (its own module) is the shared
+/// database when several nodes dial, and every store test runs against both. Every method that
+/// records an outcome commits before it returns, so what a handler has reported to Asterisk is
+/// on disk. Due follow-ups are taken with ``claimDueFollowUps(_:)``, one atomic step across nodes.
 public protocol Store: Sendable {
     /// Adds new contacts and updates known ones (matched by phone number), in one transaction.
     func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary
     /// All contacts, by id.
     func contacts() async throws -> [Contact]
+    /// A page of contacts: those with ids after `id`, by id, at most `limit`.
+    func contacts(after id: Int64, limit: Int) async throws -> [Contact]
     /// A contact by id.
     func contact(id: Int64) async throws -> Contact?
     /// A contact by phone number in E.164.
@@ -26,6 +29,16 @@ public protocol Store: Sendable {
     func earliestNextCall() async throws -> Date?
     /// Records that a call was placed.
     func beginCall(_ call: CallStart) async throws
+    /// Takes due follow-ups for one node in one atomic step, within the pacing limits counted
+    /// across every node; see ``ClaimRequest``. Claims whose lease ran out are taken over.
+    func claimDueFollowUps(_ request: ClaimRequest) async throws -> [FollowUpClaim]
+    /// Turns a claim into the call's record in one transaction, before the call is handed to
+    /// Asterisk: from then on the contact has a call under way and no node claims it again.
+    ///
+    /// - Throws: ``ClaimLost`` when the node no longer holds the claim; the call must not be placed.
+    func beginClaimedCall(_ call: CallStart, claim: FollowUpClaim) async throws
+    /// Gives a claim back without a call (the message was not ready, the number cannot be dialled).
+    func releaseClaim(_ claim: FollowUpClaim) async throws
     /// Records a call's outcome and the follow-up's new state in one transaction.
     ///
     /// - Throws: ``CallAlreadyFinished`` when the call has an outcome already (a late report
@@ -35,6 +48,19 @@ public protocol Store: Sendable {
     /// Records a call that started and ended in one report (a hand-dialled call's outcome, an
     /// agent's drop, a callback), with the follow-up's new state, in one transaction.
     func recordCall(_ start: CallStart, _ finish: CallFinish) async throws
+    /// Records one leg's report of a hand-dialled call, joined to the call by Asterisk's linkedid,
+    /// which every channel of the call shares, in one transaction.
+    ///
+    /// The first report of a call (no hand-dialled call recorded under `start.asteriskLinkedID`)
+    /// records it as placed, with no outcome; a later one gets the call recorded first, so the
+    /// agent's hook and the callee's drop, in whichever order they come, are one call. The
+    /// caller's leg (the agent's channel, whose CDR is the call's) sets the call's uniqueid;
+    /// the callee's leg sets it only on a call that has none.
+    ///
+    /// - Returns: the call as recorded, with its outcome if a report has settled it already.
+    func joinCall(_ start: CallStart, leg: CallLeg) async throws -> CallRecord
+    /// The newest call recorded under a linkedid.
+    func call(linkedID: String) async throws -> CallRecord?
     /// Calls placed that have no outcome yet, oldest first.
     func openCalls() async throws -> [CallRecord]
     /// Calls placed at or after `date`, oldest first (the dialer's pacing).
@@ -43,6 +69,9 @@ public protocol Store: Sendable {
     func call(callID: String) async throws -> CallRecord?
     /// Every call, oldest first, optionally for one contact.
     func calls(contactID: Int64?) async throws -> [CallRecord]
+    /// A page of the call log: calls after `cursor`, oldest first, at most `limit`, optionally
+    /// for one contact; ``Store/forEachCallPage(contactID:pageSize:_:)`` walks them all.
+    func calls(contactID: Int64?, after cursor: CallCursor, limit: Int) async throws -> CallPage
     /// The call whose AudioSocket carries `audioSocketID` (its `TOUCHBASE_AUDIOSOCKET_ID`).
     func call(audioSocketID: UUID) async throws -> CallRecord?
     /// Records what the greeting analysis learnt on a call, replacing what was recorded before;
@@ -88,13 +117,17 @@ public struct CallStart: Sendable, Hashable {
     public var trunk: String?
     /// The message prepared for voicemail before the call.
     public var plannedMessage: PlannedMessage?
+    /// Asterisk's uniqueid of the channel that reported the call, when a report starts it.
+    public var asteriskUniqueID: String?
+    /// Asterisk's linkedid of the call, shared by all its channels and written in its CDRs.
+    public var asteriskLinkedID: String?
     /// The UUID the call's dialplan gives `AudioSocket()`, set as `TOUCHBASE_AUDIOSOCKET_ID`.
     public var audioSocketID: UUID?
 
     /// Creates a call start.
     public init(callID: String, contactID: Int64, step: MessageStep, dialNumber: Int, startedAt: Date,
                 origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil,
-                audioSocketID: UUID? = nil) {
+                asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil, audioSocketID: UUID? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.step = step
@@ -103,8 +136,18 @@ public struct CallStart: Sendable, Hashable {
         self.origin = origin
         self.trunk = trunk
         self.plannedMessage = plannedMessage
+        self.asteriskUniqueID = asteriskUniqueID
+        self.asteriskLinkedID = asteriskLinkedID
         self.audioSocketID = audioSocketID
     }
+}
+
+/// Which channel of a hand-dialled call a report comes from.
+public enum CallLeg: Sendable, Hashable {
+    /// The agent's channel, which dialled: the hook runs on it, and its CDR is the call's.
+    case caller
+    /// The callee's channel: the drop route runs on it once the drop key sent it away.
+    case callee
 }
 
 /// Who placed a call.
@@ -161,8 +204,10 @@ public struct CallFinish: Sendable, Hashable {
     public var callID: String
     /// When the call ended.
     public var endedAt: Date
-    /// Asterisk's unique id of the channel.
+    /// Asterisk's unique id of the channel; kept when the call has one already.
     public var asteriskUniqueID: String?
+    /// Asterisk's linkedid of the call, shared by all its channels.
+    public var asteriskLinkedID: String?
     /// The variables as Asterisk set them.
     public var variables: AsteriskCallVariables
     /// The normalized outcome.
@@ -176,96 +221,19 @@ public struct CallFinish: Sendable, Hashable {
     public var decision: FollowUpDecision
 
     /// Creates a call finish.
-    public init(callID: String, endedAt: Date, asteriskUniqueID: String? = nil, variables: AsteriskCallVariables,
-                outcome: DialOutcome, messagePlayed: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil,
-                decision: FollowUpDecision) {
+    public init(callID: String, endedAt: Date, asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil,
+                variables: AsteriskCallVariables, outcome: DialOutcome, messagePlayed: MessageStep? = nil,
+                playedShare: Double? = nil, voice: String? = nil, decision: FollowUpDecision) {
         self.callID = callID
         self.endedAt = endedAt
         self.asteriskUniqueID = asteriskUniqueID
+        self.asteriskLinkedID = asteriskLinkedID
         self.variables = variables
         self.outcome = outcome
         self.messagePlayed = messagePlayed
         self.playedShare = playedShare
         self.voice = voice
         self.decision = decision
-    }
-}
-
-/// One row of the outcome log, as typed as the ``CallStart`` and ``CallFinish`` that wrote it.
-public struct CallRecord: Sendable, Hashable {
-    /// TouchBase's id for the call.
-    public var callID: String
-    /// The contact called.
-    public var contactID: Int64
-    /// The contact's name when the record was read.
-    public var contactName: String
-    /// The message the call would leave at voicemail.
-    public var step: MessageStep
-    /// Which call this was for the step (1 for the first).
-    public var dialNumber: Int
-    /// When the call was handed to Asterisk (or, for a reported call, when it was reported).
-    public var startedAt: Date
-    /// When the call's outcome was recorded; `nil` while the call is under way.
-    public var endedAt: Date?
-    /// Asterisk's unique id of the channel.
-    public var asteriskUniqueID: String?
-    /// The raw Asterisk variables, as JSON.
-    public var variables: String?
-    /// The normalized outcome; `nil` while the call is under way.
-    public var outcome: DialOutcome?
-    /// The message left at voicemail, if one was.
-    public var messageLeft: MessageStep?
-    /// How much of the message played (0...1).
-    public var playedShare: Double?
-    /// The voice that spoke the message.
-    public var voice: String?
-    /// The window of the next call the decision scheduled.
-    public var nextCallStart: Date?
-    public var nextCallEnd: Date?
-    /// What the message left promised about the next call.
-    public var promise: String?
-    /// The cadence's note on its decision.
-    public var note: String?
-    /// Who placed the call.
-    public var origin: CallOrigin = .dialer
-    /// The trunk the dialer used.
-    public var trunk: String?
-    /// The message prepared before the call.
-    public var plannedMessage: PlannedMessage?
-    /// The UUID the call's AudioSocket carries.
-    public var audioSocketID: UUID?
-    /// What TouchBase's greeting analysis learnt on the call, once it has.
-    public var greeting: GreetingResult?
-
-    /// Creates a record, as a store reads it back.
-    public init(callID: String, contactID: Int64, contactName: String, step: MessageStep, dialNumber: Int, startedAt: Date,
-                endedAt: Date? = nil, asteriskUniqueID: String? = nil, variables: String? = nil, outcome: DialOutcome? = nil,
-                messageLeft: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil, nextCallStart: Date? = nil,
-                nextCallEnd: Date? = nil, promise: String? = nil, note: String? = nil, origin: CallOrigin = .dialer,
-                trunk: String? = nil, plannedMessage: PlannedMessage? = nil, audioSocketID: UUID? = nil,
-                greeting: GreetingResult? = nil) {
-        self.callID = callID
-        self.contactID = contactID
-        self.contactName = contactName
-        self.step = step
-        self.dialNumber = dialNumber
-        self.startedAt = startedAt
-        self.endedAt = endedAt
-        self.asteriskUniqueID = asteriskUniqueID
-        self.variables = variables
-        self.outcome = outcome
-        self.messageLeft = messageLeft
-        self.playedShare = playedShare
-        self.voice = voice
-        self.nextCallStart = nextCallStart
-        self.nextCallEnd = nextCallEnd
-        self.promise = promise
-        self.note = note
-        self.origin = origin
-        self.trunk = trunk
-        self.plannedMessage = plannedMessage
-        self.audioSocketID = audioSocketID
-        self.greeting = greeting
     }
 }
 

@@ -16,7 +16,7 @@ extension CallRoutes {
     ///
     /// - Returns: whether the call was dealt with here; `false` sends it down the AMD path (no
     ///   greeting result, and AMD ran: the dialplan's fallback when AudioSocket could not connect).
-    func answeredAfterGreeting(_ session: AGISession, call: PlacedCall, amdStatus: String?) async throws -> Bool {
+    func answeredAfterGreeting(_ session: AGISession, call: PlacedCall, ids: ChannelIDs, amdStatus: String?) async throws -> Bool {
         if let outcome = call.record.outcome, call.record.greeting != nil {
             session.logger.info("Call already settled on its AudioSocket; nothing more to record",
                                 metadata: ["call": "\(call.record.callID)", "outcome": "\(outcome.logValue)"])
@@ -26,14 +26,14 @@ extension CallRoutes {
             guard settings.detector == .touchbase, (amdStatus ?? "").isEmpty else { return false }
             session.logger.error("No greeting result and no AMD: the dialplan ran neither AudioSocket nor AMD; tried again later",
                                  metadata: ["call": "\(call.record.callID)"])
-            try await finish(session, call: call, .init(variables: AsteriskCallVariables(),
+            try await finish(session, call: call, ids: ids, .init(variables: AsteriskCallVariables(),
                                                         outcome: .unknown("no greeting result from AudioSocket and no AMDSTATUS")))
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return true
         }
         let outcome = greeting.dialOutcome
         let plan = outcome.reachedVoicemail ? call.record.plannedMessage : nil
-        try await finish(session, call: call, .init(variables: AsteriskCallVariables(), outcome: outcome, message: plan,
+        try await finish(session, call: call, ids: ids, .init(variables: AsteriskCallVariables(), outcome: outcome, message: plan,
                                                     promised: plan?.promise))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
         if greeting.verdict == .person { try await answerPerson(session, call: call) }

@@ -10,9 +10,10 @@ import Telemetry
 /// TouchBase's AGI routes: `answered`, `failed`, `outcome`, `drop` and `inbound`.
 ///
 /// Every route finds its call by the `TOUCHBASE_CALL` channel variable TouchBase set when it
-/// originated the call, and otherwise by number; records the outcome and the cadence's decision
-/// in the store (committed before the route goes on); and sets `CDR(userfield)` to the call id
-/// so Asterisk's CDRs join TouchBase's call log.
+/// originated the call, and otherwise by number (a hand-dialled call's two reports, the hook's
+/// and the drop's, by the call's linkedid); records the outcome and the cadence's decision in
+/// the store (committed before the route goes on), with the channel's uniqueid and the call's
+/// linkedid; and sets `CDR(userfield)` to the call id, so Asterisk's CDRs join TouchBase's log.
 public struct CallRoutes: Sendable {
     public var store: any Store
     public var policy: CallingPolicy
@@ -56,7 +57,7 @@ public struct CallRoutes: Sendable {
     /// After AMD() on an originated call: voicemail gets the message after the beep, a person is
     /// connected to the owner (or hears the message), and the outcome is recorded. After the
     /// call's AudioSocket (`detector = "touchbase"`), the stored greeting result is recorded
-    /// instead and nothing is played again (``answeredAfterGreeting(_:call:amdStatus:)``).
+    /// instead and nothing is played again (``answeredAfterGreeting(_:call:ids:amdStatus:)``).
     ///
     /// The dialog: GET VARIABLE AMDSTATUS, AMDCAUSE, TOUCHBASE_CALL; for voicemail EXEC
     /// WaitForSilence and STREAM FILE of the message prepared before the call; the outcome is
@@ -65,8 +66,9 @@ public struct CallRoutes: Sendable {
         let amdStatus = try await session.getVariable("AMDSTATUS")
         let amdCause = try await session.getVariable("AMDCAUSE")
         let callID = try await session.getVariable("TOUCHBASE_CALL")
+        let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
-        if try await answeredAfterGreeting(session, call: call, amdStatus: amdStatus) { return }
+        if try await answeredAfterGreeting(session, call: call, ids: ids, amdStatus: amdStatus) { return }
         let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
         let detection = variables.machineDetection(notSureIsMachine: settings.notSureIsMachine)
 
@@ -74,13 +76,13 @@ public struct CallRoutes: Sendable {
             let (plan, planned) = try await message(for: call, at: clock())
             let played = try await playAfterBeep(session, plan.audioPath)
             let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
-            try await finish(session, call: call, .init(variables: variables, outcome: outcome, message: plan,
-                                                        promised: planned ? plan.promise : nil))
+            try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: outcome, message: plan,
+                                                                  promised: planned ? plan.promise : nil))
             try? await session.setVariable("CDR(userfield)", to: call.record.callID)
             return
         }
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
-        try await finish(session, call: call, .init(variables: variables, outcome: outcome))
+        try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: outcome))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
         guard detection.verdict == .person else { return }
         try await answerPerson(session, call: call)
@@ -106,49 +108,11 @@ public struct CallRoutes: Sendable {
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         let dialStatus = try await session.getVariable("DIALSTATUS")
         let hangupCause = try await session.getVariable("HANGUPCAUSE")
+        let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "failed") else { return }
         let variables = AsteriskCallVariables(dialStatus: dialStatus, reason: reason, hangupCause: hangupCause)
-        try await finish(session, call: call, .init(variables: variables, outcome: variables.outcome()))
+        try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: variables.outcome()))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-    }
-
-    // MARK: outcome
-
-    /// The hook after a call dialled by hand: `Gosub(touchbase-hook,s,1(NUMBER))` after Dial().
-    /// DIALSTATUS says what happened; the contact is found by the number.
-    func outcome(_ session: AGISession) async throws {
-        let dialStatus = try await session.getVariable("DIALSTATUS")
-        let hangupCause = try await session.getVariable("HANGUPCAUSE")
-        let callID = try await session.getVariable("TOUCHBASE_CALL")
-        if let callID, !callID.isEmpty, let call = try await placedCall(session, callID: callID, route: "outcome") {
-            let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-            try await finish(session, call: call, .init(variables: variables, outcome: variables.outcome()))
-            try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-            return
-        }
-        guard let contact = try await contact(session, number: session.arguments.first, route: "outcome") else { return }
-        let variables = AsteriskCallVariables(dialStatus: dialStatus, hangupCause: hangupCause)
-        let id = try await record(session, contact: contact, origin: .hook, .init(variables: variables, outcome: variables.outcome()))
-        try? await session.setVariable("CDR(userfield)", to: id)
-    }
-
-    // MARK: drop
-
-    /// An agent pressed the drop key on a call dialled by hand: the callee's leg is here, at
-    /// their voicemail. The message for the contact's current step plays after the beep.
-    func drop(_ session: AGISession) async throws {
-        guard let contact = try await contact(session, number: session.arguments.first, route: "drop") else { return }
-        guard let id = contact.id, let state = try await store.followUp(contactID: id), state.phase == .active else {
-            try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
-            return
-        }
-        let plan = PlannedMessage(try await messages.prepare(for: contact, state: state, at: clock()))
-        let played = try await playAfterBeep(session, plan.audioPath)
-        let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "AGENT-DROP")
-        let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples)
-        let callID = try await record(session, contact: contact, origin: .drop,
-                                      .init(variables: variables, outcome: outcome, message: plan, promised: plan.promise))
-        try? await session.setVariable("CDR(userfield)", to: callID)
     }
 
     // MARK: inbound
@@ -167,7 +131,7 @@ public struct CallRoutes: Sendable {
             session.logger.error("Owner's dial string refused", metadata: ["dial": "\(contact.owner.dialString)"])
             return
         }
-        let callID = try await record(session, contact: contact, origin: .inbound,
+        let callID = try await record(session, contact: contact, origin: .inbound, ids: try await channelIDs(session),
                                       .init(variables: AsteriskCallVariables(), outcome: .calledBack))
         try await session.setVariable("TOUCHBASE_OWNER_DIAL", to: contact.owner.dialString)
         try? await session.setVariable("CDR(userfield)", to: callID)
@@ -182,7 +146,7 @@ public struct CallRoutes: Sendable {
         var state: FollowUpState
     }
 
-    private func placedCall(_ session: AGISession, callID: String?, route: String) async throws -> PlacedCall? {
+    func placedCall(_ session: AGISession, callID: String?, route: String) async throws -> PlacedCall? {
         var record: CallRecord?
         if let callID, !callID.isEmpty {
             record = try await store.call(callID: callID)
@@ -199,7 +163,7 @@ public struct CallRoutes: Sendable {
         return PlacedCall(record: record, contact: contact, state: state)
     }
 
-    private func contact(_ session: AGISession, number: String?, route: String) async throws -> Contact? {
+    func contact(_ session: AGISession, number: String?, route: String) async throws -> Contact? {
         guard let raw = number?.split(separator: "@").first.map(String.init), !raw.isEmpty else {
             try? await session.verbose("TouchBase \(route): no number given; nothing recorded")
             return nil
@@ -225,7 +189,7 @@ public struct CallRoutes: Sendable {
     }
 
     /// Waits out the greeting and the beep, then plays the message; returns how much played.
-    private func playAfterBeep(_ session: AGISession, _ path: String) async throws -> Int {
+    func playAfterBeep(_ session: AGISession, _ path: String) async throws -> Int {
         guard !session.isHungUp else { return 0 }
         try await session.exec("WaitForSilence", [String(settings.silenceMilliseconds), String(settings.silenceIterations),
                                                   String(settings.silenceTimeoutSeconds)])
@@ -252,9 +216,9 @@ public struct CallRoutes: Sendable {
     }
 
     /// Settles a placed call with what the route learned; a late report is logged and dropped.
-    func finish(_ session: AGISession, call: PlacedCall, _ report: CallSettlement.Report) async throws {
+    func finish(_ session: AGISession, call: PlacedCall, ids: ChannelIDs, _ report: CallSettlement.Report) async throws {
         var report = report
-        report.asteriskUniqueID = session.environment.uniqueID
+        (report.asteriskUniqueID, report.asteriskLinkedID) = (ids.uniqueID, ids.linkedID)
         do {
             try await settlement.settle(.placed(call.record), contact: call.contact, state: call.state, report: report,
                                         at: clock(), logger: session.logger)
@@ -266,12 +230,12 @@ public struct CallRoutes: Sendable {
     }
 
     /// Records a call that starts and ends in this report; returns its id.
-    private func record(_ session: AGISession, contact: Contact, origin: CallOrigin,
-                        _ report: CallSettlement.Report) async throws -> String {
+    func record(_ session: AGISession, contact: Contact, origin: CallOrigin, ids: ChannelIDs,
+                _ report: CallSettlement.Report) async throws -> String {
         guard let id = contact.id else { throw StoreError("contact \(contact.name) has no id") }
         let state = try await store.followUp(contactID: id) ?? FollowUpState()
         var report = report
-        report.asteriskUniqueID = session.environment.uniqueID
+        (report.asteriskUniqueID, report.asteriskLinkedID) = (ids.uniqueID, ids.linkedID)
         return try await settlement.settle(.reported(origin), contact: contact, state: state, report: report, at: clock(),
                                            logger: session.logger).callID
     }

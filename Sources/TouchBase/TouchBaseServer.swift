@@ -29,7 +29,8 @@ public struct TouchBaseAssembly: Sendable {
     ///
     /// - Parameters:
     ///   - configuration: the settings.
-    ///   - store: the store; by default the configured SQLite file.
+    ///   - store: the store; by default the configured SQLite file (open a PostgreSQL store with
+    ///     ``TouchBaseConfiguration/openStore(path:environment:logger:)`` and pass it).
     ///   - originator: how calls reach Asterisk; by default the configured call-file spool or AMI.
     ///   - voices: the HTTP voices, instead of those the configuration names.
     ///   - environment: where API keys and the AMI secret are read from.
@@ -127,7 +128,8 @@ public enum TouchBaseServer {
             ])
         }
         try checkFolders(configuration)
-        let assembly = try TouchBaseAssembly(configuration: configuration, logger: logger)
+        let store = try await configuration.openStore(logger: logger)
+        let assembly = try TouchBaseAssembly(configuration: configuration, store: store, logger: logger)
         logger.info("Messages", metadata: [
             "sounds": "\(configuration.speech.absoluteSoundsFolder)",
             "voices": "\(assembly.messages.speaker.voices.map(\.voiceName) + (assembly.messages.speaker.localEngine.map { [$0.voiceName] } ?? []))",
@@ -197,7 +199,8 @@ public enum ProcessAGIRunner {
         var configuration = configuration
         configuration.dialer.enabled = false
         configuration.speech.prerender = false
-        let assembly = try TouchBaseAssembly(configuration: configuration, logger: logger)
+        let assembly = try TouchBaseAssembly(configuration: configuration, store: try await configuration.openStore(logger: logger),
+                                             logger: logger)
         return try await ProcessAGI.run(route: route, router: assembly.router, logger: logger)
     }
 }

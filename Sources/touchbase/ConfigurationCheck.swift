@@ -57,11 +57,15 @@ public struct ConfigurationCheck: Sendable {
             add(.ok, "templates", "built-in messages")
         }
 
-        do {
-            _ = try SQLiteStore(path: configuration.databasePath)
-            add(.ok, "database", "\(configuration.databasePath) opens and is up to date")
-        } catch {
-            add(.error, "database", "\(error)")
+        if let shared = configuration.sharedDatabase {
+            add(.ok, "database", "PostgreSQL at \(shared.url), password from $\(shared.passwordEnvironment), tls \(shared.tls.rawValue) (not connected by this check)")
+        } else {
+            do {
+                _ = try SQLiteStore(path: configuration.databasePath)
+                add(.ok, "database", "\(configuration.databasePath) opens and is up to date")
+            } catch {
+                add(.error, "database", "\(error)")
+            }
         }
 
         let folder = speech.absoluteSoundsFolder

@@ -22,7 +22,7 @@ struct PreviewCommand: AsyncParsableCommand {
     @Option(help: "Write the audio here instead of [speech] sounds_folder.") var sounds: String?
 
     func run() async throws {
-        let (db, configuration) = try store.openWithConfiguration()
+        let (db, configuration) = try await store.openWithConfiguration()
         guard let person = try await db.contact(id: contact) else { throw ValidationError("no contact with id \(contact)") }
         let state = try await db.followUp(contactID: contact) ?? FollowUpState()
         var speech = configuration.speech

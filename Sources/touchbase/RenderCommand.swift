@@ -28,7 +28,7 @@ struct RenderCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (db, configuration) = try store.openWithConfiguration()
+        let (db, configuration) = try await store.openWithConfiguration()
         var quiet = configuration
         quiet.dialer.enabled = false
         quiet.speech.prerender = false

@@ -10,18 +10,18 @@ import TouchBase
 struct StoreOptions: ParsableArguments {
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "The SQLite database (default: $TOUCHBASE_DATABASE, else [database] path, else ./touchbase.sqlite).")
+    @Option(name: .long, help: "The SQLite database (default: $TOUCHBASE_DATABASE, else [database] url or path, else ./touchbase.sqlite).")
     var database: String?
 
-    func open() throws -> SQLiteStore {
-        try openWithConfiguration().store
+    func open() async throws -> any Store {
+        try await openWithConfiguration().store
     }
 
-    func openWithConfiguration() throws -> (store: SQLiteStore, configuration: TouchBaseConfiguration) {
+    func openWithConfiguration() async throws -> (store: any Store, configuration: TouchBaseConfiguration) {
         let logger = global.bootstrapLogging(quiet: true)
         let configuration = try global.loadConfiguration(logger: logger)
-        let path = database ?? ProcessInfo.processInfo.environment["TOUCHBASE_DATABASE"] ?? configuration.databasePath
-        return (try SQLiteStore(path: path), configuration)
+        let path = database ?? ProcessInfo.processInfo.environment["TOUCHBASE_DATABASE"]
+        return (try await configuration.openStore(path: path, logger: logger), configuration)
     }
 }
 
@@ -53,7 +53,7 @@ struct ContactsCommand: AsyncParsableCommand {
                                                          callback: callback, company: company, countryCode: countryCode),
                                          ownerDialProblem: DialString.problemForDial)
             let contacts = try importer.contacts(fromCSVBytes: Array(bytes), file: file)
-            let (db, configuration) = try store.openWithConfiguration()
+            let (db, configuration) = try await store.openWithConfiguration()
             let summary = try await db.importContacts(contacts, now: Date(), policy: configuration.policy)
             print("imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
         }
@@ -69,7 +69,7 @@ struct ContactsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let db = try store.open()
+            let db = try await store.open()
             var rows: [[String]] = [["ID", "NAME", "PHONE", "TIME ZONE", "OWNER", "STATE", "NEXT MESSAGE", "NEXT CALL"]]
             for contact in try await db.contacts() {
                 let state = try await db.followUp(contactID: contact.id!)
@@ -87,7 +87,7 @@ struct ContactsCommand: AsyncParsableCommand {
         @Argument(help: "The contact's id.") var id: Int64
 
         func run() async throws {
-            let db = try store.open()
+            let db = try await store.open()
             guard let contact = try await db.contact(id: id) else { throw ValidationError("no contact with id \(id)") }
             let state = try await db.followUp(contactID: id)
             print("\(contact.name)  \(contact.phone)  \(contact.timeZone)")
@@ -143,24 +143,46 @@ struct LogCommand: AsyncParsableCommand {
     @Option(help: "Only this contact's calls.") var contact: Int64?
 
     func run() async throws {
-        let calls = try await store.open().calls(contactID: contact)
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            print(String(decoding: try encoder.encode(calls), as: UTF8.self))
-        case .csv, .table:
-            let header = ["call_id", "contact_id", "contact", "step", "dial", "started_at", "ended_at", "outcome", "message_left",
-                          "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "note"]
-            let rows = calls.map { c in
-                [c.callID, String(c.contactID), c.contactName, String(c.step.rawValue), String(c.dialNumber), Format.iso(c.startedAt),
-                 c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
-                 c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
-                 c.promise ?? "", c.asteriskUniqueID ?? "", c.note ?? ""]
+        let db = try await store.open()
+        // asterisk_uniqueid and asterisk_linkedid are the CDR's uniqueid and linkedid columns:
+        // the join to Asterisk's Master.csv (README, "Joining the log to Asterisk's CDRs").
+        let header = ["call_id", "contact_id", "contact", "origin", "step", "dial", "started_at", "ended_at", "outcome",
+                      "message_left", "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "asterisk_linkedid",
+                      "note"]
+        // CSV and JSON are written a page at a time, so a log of millions of calls streams; the
+        // table needs every row for its column widths.
+        var rows: [[String]] = format == .table ? [header.map { $0.uppercased() }] : []
+        var first = true
+        if format == .csv { print(Format.csv([header])) }
+        if format == .json { print("[") }
+        try await db.forEachCallPage(contactID: contact) { page in
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                for call in page {
+                    print((first ? "" : ",\n") + String(decoding: try encoder.encode(call), as: UTF8.self), terminator: "")
+                    first = false
+                }
+            case .csv:
+                print(Format.csv(page.map(Self.row)))
+            case .table:
+                rows += page.map(Self.row)
             }
-            print(format == .csv ? Format.csv([header] + rows) : Format.table([header.map { $0.uppercased() }] + rows))
         }
+        switch format {
+        case .json: print(first ? "]" : "\n]")
+        case .table: print(Format.table(rows))
+        case .csv: break
+        }
+    }
+
+    static func row(_ c: CallRecord) -> [String] {
+        [c.callID, String(c.contactID), c.contactName, c.origin.rawValue, String(c.step.rawValue), String(c.dialNumber),
+         Format.iso(c.startedAt), c.endedAt.map(Format.iso) ?? "", c.outcome?.logValue ?? "", c.messageLeft.map { String($0.rawValue) } ?? "",
+         c.playedShare.map { String(format: "%.2f", $0) } ?? "", c.voice ?? "", c.nextCallStart.map(Format.iso) ?? "",
+         c.promise ?? "", c.asteriskUniqueID ?? "", c.asteriskLinkedID ?? "", c.note ?? ""]
     }
 }
 
@@ -169,17 +191,22 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let db = try store.open()
-        let calls = try await db.calls(contactID: nil)
+        let db = try await store.open()
+        // One pass over the log a page at a time: the counts, never every call, stay in memory.
+        var counts = [MessageStep: [Int]]()
+        try await db.forEachCallPage { page in
+            for call in page {
+                let outcome = call.outcome?.name
+                let hits = [call.dialNumber > 0, outcome == "voicemail", call.messageLeft != nil, outcome == "human",
+                            outcome == "called-back", call.note?.contains("parked") == true, call.note?.hasPrefix("stopped") == true]
+                var row = counts[call.step] ?? Array(repeating: 0, count: hits.count)
+                for (column, hit) in hits.enumerated() where hit { row[column] += 1 }
+                counts[call.step] = row
+            }
+        }
         var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]
         for step in MessageStep.allCases {
-            let these = calls.filter { $0.step == step }
-            func count(_ outcome: String) -> Int { these.filter { $0.outcome?.name == outcome }.count }
-            let parked = these.filter { $0.note?.contains("parked") == true }.count
-            let stopped = these.filter { $0.note?.hasPrefix("stopped") == true }.count
-            rows.append([String(step.rawValue), String(these.filter { $0.dialNumber > 0 }.count), String(count("voicemail")),
-                         String(these.filter { $0.messageLeft != nil }.count), String(count("human")), String(count("called-back")),
-                         String(parked), String(stopped)])
+            rows.append([String(step.rawValue)] + (counts[step] ?? Array(repeating: 0, count: 7)).map(String.init))
         }
         print(Format.table(rows))
     }

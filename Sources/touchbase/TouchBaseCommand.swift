@@ -8,6 +8,7 @@ struct TouchBaseCommand: AsyncParsableCommand {
         abstract: "Follow-up calls through Asterisk that leave the right voicemail.",
         version: touchBaseVersion,
         subcommands: [ServeCommand.self, ProcessAGICommand.self, ContactsCommand.self, LogCommand.self,
-                      ReportCommand.self, SimulateCommand.self, PreviewCommand.self, CheckConfigCommand.self, RenderCommand.self, BenchSeedCommand.self]
+                      ReportCommand.self, SimulateCommand.self, PreviewCommand.self, CheckConfigCommand.self, RenderCommand.self, BenchSeedCommand.self,
+                      StoreCommand.self]
     )
 }

@@ -24,7 +24,7 @@ struct CallOriginatorTests {
             #expect(originate["Channel"] == "PJSIP/+16175550100@main")
             #expect(originate["Context"] == "touchbase-outbound" && originate["Exten"] == "answered")
             #expect(originate["CallerID"] == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
-            #expect(originate.values("Variable") == ["TOUCHBASE_CALL=tb-42", "TOUCHBASE_DETECTOR=amd"])
+            #expect(originate.values("Variable") == ["CDR(userfield)=tb-42", "TOUCHBASE_CALL=tb-42", "TOUCHBASE_DETECTOR=amd"])
             await originator.connection.shutdown()
         }
     }
@@ -56,6 +56,7 @@ struct CallOriginatorTests {
             Extension: answered
             Priority: 1
             Setvar: TOUCHBASE_CALL=tb-42
+            Setvar: CDR(userfield)=tb-42
             Setvar: TOUCHBASE_DETECTOR=amd
             Archive: yes
 
@@ -68,8 +69,8 @@ struct CallOriginatorTests {
         call.detector = .touchbase
         call.audioSocketID = UUID(uuidString: "3C6E2F1A-9B0D-4E57-8A21-5F0C7D9E4B12")
         let setvars = try call.callFile.rendered().split(separator: "\n").filter { $0.hasPrefix("Setvar: ") }
-        #expect(setvars == ["Setvar: TOUCHBASE_CALL=tb-42", "Setvar: TOUCHBASE_DETECTOR=touchbase",
+        #expect(setvars == ["Setvar: TOUCHBASE_CALL=tb-42", "Setvar: CDR(userfield)=tb-42", "Setvar: TOUCHBASE_DETECTOR=touchbase",
                             "Setvar: TOUCHBASE_AUDIOSOCKET_ID=3c6e2f1a-9b0d-4e57-8a21-5f0c7d9e4b12"])
-        #expect(call.channelVariables.map(\.name) == ["TOUCHBASE_CALL", "TOUCHBASE_DETECTOR", "TOUCHBASE_AUDIOSOCKET_ID"])
+        #expect(call.channelVariables.map(\.name) == ["TOUCHBASE_CALL", "CDR(userfield)", "TOUCHBASE_DETECTOR", "TOUCHBASE_AUDIOSOCKET_ID"])
     }
 }

@@ -1,6 +1,7 @@
 import Cadence
 import Foundation
 import Store
+import StoreTestSupport
 import Testing
 
 let defaults = ContactImport.Defaults(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
@@ -83,15 +84,15 @@ struct ContactImportTests {
     }
 }
 
-@Suite("SQLite store")
-struct SQLiteStoreTests {
+@Suite("Store, on SQLite and PostgreSQL")
+struct StoreTests {
     func sample() throws -> [Contact] {
         try ContactImport(defaults: defaults).contacts(fromCSV: "name,phone\nLaura Harbolt,617-555-0100\nBob,617-555-0101\n", file: "c.csv")
     }
 
-    @Test("import adds contacts with a follow-up each; a re-import updates instead of duplicating")
-    func reimport() async throws {
-        let store = try SQLiteStore()
+    @Test("import adds contacts with a follow-up each; a re-import updates instead of duplicating", arguments: StoreKind.covered)
+    func reimport(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
         let now = local("2026-11-23 08:00")
         #expect(try await store.importContacts(sample(), now: now, policy: CallingPolicy()) == ImportSummary(inserted: 2, updated: 0))
         var changed = try sample()
@@ -99,43 +100,60 @@ struct SQLiteStoreTests {
         #expect(try await store.importContacts(changed, now: now, policy: CallingPolicy()) == ImportSummary(inserted: 0, updated: 2))
         let contacts = try await store.contacts()
         #expect(contacts.count == 2 && contacts[0].name == "Laura H. Harbolt")
+        #expect(try await store.contact(phone: "+16175550101")?.name == "Bob")
         let state = try #require(try await store.followUp(contactID: contacts[0].id!))
         #expect(state.phase == .active && state.step == .first)
         #expect(show(state.nextCall?.start) == "Mon 2026-11-23 09:00")
+        #expect(show(try await store.earliestNextCall()) == "Mon 2026-11-23 09:00")
     }
 
-    @Test("a call's outcome and the follow-up's new state are committed together and read back from the file")
-    func outcomeRoundTrip() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tb-\(UUID()).sqlite").path
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    @Test("a call's outcome and the follow-up's new state are committed together and read back by another store on the same data",
+          arguments: StoreKind.covered)
+    func outcomeRoundTrip(kind: StoreKind) async throws {
+        let site = try await StoreSite(kind)
         let now = local("2026-11-23 09:00")
         do {
-            let store = try SQLiteStore(path: path)
+            let store = try await site.open()
             _ = try await store.importContacts(sample(), now: now, policy: CallingPolicy())
             let due = try await store.dueFollowUps(now: now, limit: 10)
             #expect(due.count == 2)
             let (contact, state) = due[0]
-            try await store.beginCall(CallStart(callID: "tb-1", contactID: contact.id!, step: .first, dialNumber: 1, startedAt: now))
+            let plan = PlannedMessage(audioPath: "/sounds/m1", samples: 107555, voice: "piper", promise: nil)
+            try await store.beginCall(CallStart(callID: "tb-1", contactID: contact.id!, step: .first, dialNumber: 1, startedAt: now,
+                                                trunk: "main", plannedMessage: plan))
+            #expect(try await store.openCalls().map(\.callID) == ["tb-1"])
             let variables = AsteriskCallVariables(amdStatus: "MACHINE", amdCause: "MAXWORDS-3-2")
             let outcome = variables.outcome(playedSamples: 107555, audioSamples: 107555)
             let ended = now.addingTimeInterval(60)
             let decision = FollowUp.decide(contact: contact, state: state, outcome: outcome, now: ended, policy: CallingPolicy())
-            try await store.finishCall(CallFinish(callID: "tb-1", endedAt: ended, asteriskUniqueID: "1795353109.14", variables: variables,
-                                                  outcome: outcome, messagePlayed: .first, playedShare: 1, voice: "piper", decision: decision))
+            let finish = CallFinish(callID: "tb-1", endedAt: ended, asteriskUniqueID: "1795353109.14", variables: variables,
+                                    outcome: outcome, messagePlayed: .first, playedShare: 1, voice: "piper", decision: decision)
+            try await store.finishCall(finish)
+            await #expect(throws: CallAlreadyFinished.self) { try await store.finishCall(finish) }
+            try await store.recordMessage(MessageRecord(contactID: contact.id!, step: .first, text: "Hi Laura", promise: "tomorrow around noon",
+                                                        audioPath: "/sounds/m1", voice: "piper", renderedAt: now))
         }
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try await site.open()
         let call = try #require(try await reopened.call(callID: "tb-1"))
         #expect(call.outcome == .voicemail(playedShare: 1) && call.messageLeft == .first && call.promise == "tomorrow around noon")
         #expect(call.asteriskUniqueID == "1795353109.14" && call.variables?.contains("MAXWORDS-3-2") == true)
-        #expect(show(call.nextCallStart) == "Tue 2026-11-24 11:30")
+        #expect(call.trunk == "main" && call.plannedMessage?.samples == 107555 && call.contactName == "Laura Harbolt")
+        #expect(show(call.nextCallStart) == "Tue 2026-11-24 11:30" && call.startedAt == now)
+        #expect(try await reopened.openCalls().isEmpty)
+        #expect(try await reopened.calls(contactID: nil).map(\.callID) == ["tb-1"])
+        #expect(try await reopened.calls(contactID: call.contactID).count == 1)
+        #expect(try await reopened.calls(contactID: 2).isEmpty)
+        #expect(try await reopened.calls(startedSince: now.addingTimeInterval(1)).isEmpty)
+        #expect(try await reopened.messages(contactID: call.contactID).map(\.text) == ["Hi Laura"])
         let state = try #require(try await reopened.followUp(contactID: call.contactID))
         #expect(state.step == .second && state.messagesLeft == 1 && state.promise?.phrase == "tomorrow around noon")
         #expect(try await reopened.dueFollowUps(now: local("2026-11-23 12:00"), limit: 10).count == 1, "the contact called is no longer due")
     }
 
-    @Test("the call log reads back typed: step, message left, outcome (an unknown one with its raw value) and origin; its JSON keeps names")
-    func typedReadSide() async throws {
-        let store = try SQLiteStore()
+    @Test("the call log reads back typed: step, message left, outcome (an unknown one with its raw value) and origin; its JSON keeps names",
+          arguments: StoreKind.covered)
+    func typedReadSide(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
         let now = local("2026-11-23 09:00")
         _ = try await store.importContacts(sample(), now: now, policy: CallingPolicy())
         let (contact, state) = try #require(try await store.dueFollowUps(now: now, limit: 1).first)
@@ -165,9 +183,27 @@ struct SQLiteStoreTests {
         }
     }
 
-    @Test("do-not-call stops the follow-up and the contact is never due again")
-    func doNotCall() async throws {
-        let store = try SQLiteStore()
+    @Test("a large import spans several statements and counts alike on both stores; a phone twice in one call updates the first",
+          arguments: StoreKind.covered)
+    func largeImport(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        let now = local("2026-11-23 08:00")
+        let many = try dueContacts(2500)
+        #expect(try await store.importContacts(many, now: now, policy: CallingPolicy()) == ImportSummary(inserted: 2500, updated: 0))
+        var again = Array(many.suffix(2))
+        again[1].name = "Renamed"
+        again.append(contentsOf: try ContactImport(defaults: defaults).contacts(fromCSV: "name,phone\nNew,617-555-0042\n", file: "c.csv"))
+        again.append(again[2])
+        #expect(try await store.importContacts(again, now: now, policy: CallingPolicy()) == ImportSummary(inserted: 1, updated: 3))
+        #expect(try await store.contact(phone: many[2499].phone)?.name == "Renamed")
+        let added = try #require(try await store.contact(phone: "+16175550042"))
+        #expect(try await store.followUp(contactID: added.id!)?.phase == .active, "ids may have gaps on PostgreSQL, never repeats")
+        #expect(try await store.dueFollowUps(now: local("2026-11-23 09:00"), limit: 5000).count == 2501)
+    }
+
+    @Test("do-not-call stops the follow-up and the contact is never due again", arguments: StoreKind.covered)
+    func doNotCall(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
         _ = try await store.importContacts(sample(), now: local("2026-11-23 08:00"), policy: CallingPolicy())
         try await store.setDoNotCall(contactID: 1, now: local("2026-11-23 08:30"))
         #expect(try await store.followUp(contactID: 1)?.phase == .stopped(reason: "on the do-not-call list"))
@@ -191,4 +227,30 @@ func show(_ date: Date?, _ zone: String = "America/New_York") -> String {
     formatter.timeZone = TimeZone(identifier: zone)
     formatter.dateFormat = "EEE yyyy-MM-dd HH:mm"
     return formatter.string(from: date)
+}
+
+@Suite("Store pages, on SQLite and PostgreSQL")
+struct StorePagingTests {
+    @Test("contacts and the call log come a page at a time, in the same order as whole, ties in start broken by the order written",
+          arguments: StoreKind.covered)
+    func pages(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        let nine = local("2026-11-23 09:00")
+        _ = try await store.importContacts(dueContacts(5), now: nine, policy: CallingPolicy())
+        var contactPages: [[Int64]] = []
+        try await store.forEachContactPage(pageSize: 2) { page in contactPages.append(page.map { $0.id! }) }
+        #expect(contactPages == [[1, 2], [3, 4], [5]])
+        for index in 0..<7 {
+            let started = nine.addingTimeInterval(Double(index / 2) * 60)
+            try await store.beginCall(CallStart(callID: "tb-\(index)", contactID: Int64(index % 5 + 1), step: .first, dialNumber: 1,
+                                                startedAt: started, origin: .hook))
+        }
+        var callPages: [[String]] = []
+        try await store.forEachCallPage(pageSize: 3) { page in callPages.append(page.map(\.callID)) }
+        #expect(callPages == [["tb-0", "tb-1", "tb-2"], ["tb-3", "tb-4", "tb-5"], ["tb-6"]])
+        #expect(callPages.flatMap { $0 } == (try await store.calls(contactID: nil)).map(\.callID))
+        var oneContact: [String] = []
+        try await store.forEachCallPage(contactID: 1, pageSize: 1) { page in oneContact += page.map(\.callID) }
+        #expect(oneContact == ["tb-0", "tb-5"])
+    }
 }

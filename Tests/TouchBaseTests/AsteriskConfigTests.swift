@@ -62,4 +62,30 @@ struct AsteriskConfigTests {
             " same => n,Hangup()",
         ])
     }
+
+    static func featureLines() throws -> [String] {
+        try String(contentsOf: folder.appendingPathComponent("features_touchbase.conf"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }
+    }
+
+    @Test("the drop key runs a Gosub on the agent's own channel, with no ${...} in its arguments, which Asterisk passes unexpanded")
+    func dropKeyRunsGosubOnSelf() throws {
+        #expect(try Self.featureLines().filter { $0.contains("=>") } == ["touchbase_drop => *7,self,Gosub(touchbase-dropkey,s,1)"])
+    }
+
+    @Test("the drop key's routine marks the agent's call before it sends the callee's leg away, and takes the mark back if it could not")
+    func dropKeyMarksBeforeRedirect() throws {
+        let lines = try Self.dialplanLines()
+        let start = try #require(lines.firstIndex(of: "[touchbase-dropkey]"))
+        let routine = Array(lines[(start + 1)...].prefix { !$0.hasPrefix("[") }.filter { !$0.isEmpty })
+        #expect(routine == [
+            "exten => s,1,Set(TOUCHBASE_DROPPED=1)",
+            " same => n,ChannelRedirect(${BRIDGEPEER},touchbase-drop,${DIALEDPEERNUMBER},1)",
+            " same => n,GotoIf($[\"${CHANNELREDIRECT_STATUS}\" = \"SUCCESS\"]?done)",
+            " same => n,Set(TOUCHBASE_DROPPED=)",
+            " same => n(done),Return()",
+        ])
+        #expect(lines.contains("exten => _[+0-9].,1,Gosub(touchbase-agi,s,1(drop,${EXTEN}))"))
+        #expect(lines.contains("exten => s,1,Gosub(touchbase-agi,s,1(outcome,${ARG1}))"))
+    }
 }

@@ -100,9 +100,10 @@ struct Harness {
 
 /// Asterisk's answers for a call that reached voicemail: AMD said MACHINE, WaitForSilence heard
 /// the beep, and STREAM FILE played `share` of the file (its real length read from disk).
-func voicemailAnswers(callID: String?, share: Double = 1, hangUpDuringMessage: Bool = false) -> FakeAsterisk.Answer {
+func voicemailAnswers(callID: String?, linkedID: String? = nil, share: Double = 1, hangUpDuringMessage: Bool = false) -> FakeAsterisk.Answer {
     { command in
         switch command {
+        case "GET VARIABLE CHANNEL(linkedid)": return [linkedID.map { "200 result=1 (\($0))" } ?? "200 result=1"]
         case "GET VARIABLE AMDSTATUS": return ["200 result=1 (MACHINE)"]
         case "GET VARIABLE AMDCAUSE": return ["200 result=1 (MAXWORDS-3-2)"]
         case "GET VARIABLE TOUCHBASE_CALL": return [callID.map { "200 result=1 (\($0))" } ?? "200 result=0"]

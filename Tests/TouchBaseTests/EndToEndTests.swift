@@ -33,20 +33,23 @@ struct EndToEndTests {
             #expect(fields["Extension"] == "answered")
             let audioSocketID = try #require(try await h.store.call(callID: callID)?.audioSocketID)
             #expect(file.filter { $0.key == "Setvar" }.map(\.value) == [
-                "TOUCHBASE_CALL=\(callID)", "TOUCHBASE_DETECTOR=touchbase",
+                "TOUCHBASE_CALL=\(callID)", "CDR(userfield)=\(callID)", "TOUCHBASE_DETECTOR=touchbase",
                 "TOUCHBASE_AUDIOSOCKET_ID=\(audioSocketID.uuidString.lowercased())",
             ])
 
             h.clock.advance(40)
-            let commands = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
-            #expect(commands.count == 6)
-            #expect(Array(commands.prefix(3)) == ["GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL"])
-            #expect(commands[3] == "EXEC WaitForSilence 1500,1,20")
-            #expect(commands[4].hasPrefix("STREAM FILE \(h.folder.path)/sounds/tb-"))
-            #expect(commands[5] == "SET VARIABLE CDR(userfield) \"\(callID)\"")
+            let commands = try await h.asterisk.session(route: "answered", environment: ["agi_uniqueid": "1795446040.12"],
+                                                       answer: voicemailAnswers(callID: callID, linkedID: "1795446040.12"))
+            #expect(commands.count == 7)
+            #expect(Array(commands.prefix(4)) == ["GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL",
+                                                  "GET VARIABLE CHANNEL(linkedid)"])
+            #expect(commands[4] == "EXEC WaitForSilence 1500,1,20")
+            #expect(commands[5].hasPrefix("STREAM FILE \(h.folder.path)/sounds/tb-"))
+            #expect(commands[6] == "SET VARIABLE CDR(userfield) \"\(callID)\"")
 
             let call = try #require(try await h.store.call(callID: callID))
             #expect(call.outcome?.name == "voicemail")
+            #expect(call.asteriskUniqueID == "1795446040.12" && call.asteriskLinkedID == "1795446040.12")
             #expect(call.messageLeft == .first)
             #expect(call.voice == "espeak-ng:en-us")
             #expect(call.promise == "tomorrow around noon")
@@ -165,7 +168,7 @@ struct EndToEndTests {
             let callID = try #require(await h.dialer.pass().placed.first)
             let commands = try await h.asterisk.session(route: "failed", answer: failedAnswers(callID: callID, reason: 3))
             #expect(commands == ["GET VARIABLE REASON", "GET VARIABLE TOUCHBASE_CALL", "GET VARIABLE DIALSTATUS",
-                                 "GET VARIABLE HANGUPCAUSE", "SET VARIABLE CDR(userfield) \"\(callID)\""])
+                                 "GET VARIABLE HANGUPCAUSE", "GET VARIABLE CHANNEL(linkedid)", "SET VARIABLE CDR(userfield) \"\(callID)\""])
             #expect(try await h.store.call(callID: callID)?.outcome == .noAnswer)
             let state = try #require(try await h.store.followUp(contactID: contact.id!))
             #expect(state.step == .first && state.dialsThisStep == 1)
@@ -177,7 +180,7 @@ struct EndToEndTests {
         try await Harness.run { h in
             let contact = try await h.importContacts(laura)[0]
             let commands = try await h.asterisk.session(route: "inbound", environment: ["agi_callerid": "+16175550100"]) { _ in ["200 result=1"] }
-            #expect(commands.first == "SET VARIABLE TOUCHBASE_OWNER_DIAL \"PJSIP/101\"")
+            #expect(commands.prefix(2) == ["GET VARIABLE CHANNEL(linkedid)", "SET VARIABLE TOUCHBASE_OWNER_DIAL \"PJSIP/101\""])
             #expect(try await h.store.followUp(contactID: contact.id!)?.phase == .responded)
             let calls = try await h.store.calls(contactID: contact.id!)
             #expect(calls.map(\.outcome) == [.calledBack])
@@ -195,8 +198,9 @@ struct EndToEndTests {
             let contact = try await h.importContacts(laura)[0]
             let commands = try await h.asterisk.session(route: "drop", arguments: ["+16175550100@main"],
                                                        answer: voicemailAnswers(callID: nil))
-            #expect(commands.first == "EXEC WaitForSilence 1500,1,20")
-            #expect(commands[1].hasPrefix("STREAM FILE "))
+            #expect(commands.first == "GET VARIABLE CHANNEL(linkedid)")
+            #expect(commands[1] == "EXEC WaitForSilence 1500,1,20")
+            #expect(commands[2].hasPrefix("STREAM FILE "))
             let calls = try await h.store.calls(contactID: contact.id!)
             #expect(calls.count == 1)
             #expect(calls.first?.origin == .drop)
@@ -210,16 +214,20 @@ struct EndToEndTests {
     func outcomeHookLogsHandDialledCall() async throws {
         try await Harness.run { h in
             let contact = try await h.importContacts(laura)[0]
-            _ = try await h.asterisk.session(route: "outcome", arguments: ["16175550100"]) { command in
+            _ = try await h.asterisk.session(route: "outcome", arguments: ["16175550100"],
+                                             environment: ["agi_uniqueid": "1795446000.3"]) { command in
                 switch command {
                 case "GET VARIABLE DIALSTATUS": return ["200 result=1 (BUSY)"]
                 case "GET VARIABLE HANGUPCAUSE": return ["200 result=1 (17)"]
+                case "GET VARIABLE CHANNEL(linkedid)": return ["200 result=1 (1795446000.3)"]
                 default: return ["200 result=0"]
                 }
             }
             let calls = try await h.store.calls(contactID: contact.id!)
             #expect(calls.map(\.outcome) == [.busy])
             #expect(calls.first?.origin == .hook)
+            // A failed Dial()'s CDR is final before the hangup handler runs: the join is by these.
+            #expect(calls.first?.asteriskUniqueID == "1795446000.3" && calls.first?.asteriskLinkedID == "1795446000.3")
             let unknown = try await h.asterisk.session(route: "outcome", arguments: ["+14155550123"]) { _ in ["200 result=0"] }
             #expect(unknown.last?.hasPrefix("VERBOSE \"TouchBase outcome: +14155550123 is not a contact") == true)
         }
@@ -293,12 +301,12 @@ struct EndToEndTests {
             let callID = try #require(await h.dialer.pass().placed.first)
             let file = try #require(try h.callFiles()["touchbase-\(callID).call"])
             #expect(file.map(\.key) == ["Channel", "CallerID", "WaitTime", "MaxRetries", "RetryTime", "Context", "Extension",
-                                        "Priority", "Setvar", "Setvar", "Setvar", "Archive"])
+                                        "Priority", "Setvar", "Setvar", "Setvar", "Setvar", "Archive"])
             #expect(file.first { $0.key == "CallerID" }?.value == "\"Sam Boss x 1 Channel: Local/666@evil\" <+16175550199>")
             #expect(file.first { $0.key == "Channel" }?.value == "PJSIP/+16175550100@main")
 
             let commands = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
-            #expect(commands.count == 6)
+            #expect(commands.count == 7)
             #expect(!commands.contains { $0.contains("System") || $0.contains("evil") })
         }
     }
@@ -317,7 +325,11 @@ struct EndToEndTests {
                     && ($0.command == command || verb == "STREAM FILE" || verb == "SET VARIABLE") }?.answer ?? ["200 result=1"]
             }
             let verbs = { (lines: [String]) in lines.map { $0.split(separator: " ").prefix(3).joined(separator: " ") } }
-            #expect(verbs(commands) == verbs(exchanges.map(\.command)).map { $0.hasPrefix("STREAM FILE") ? verbs(commands)[4] : $0 })
+            // The recording predates the linkedid read (every route reads it to join Asterisk's CDRs);
+            // every other command is the recorded one, in the recorded order.
+            var recordedVerbs = verbs(exchanges.map(\.command))
+            recordedVerbs.insert("GET VARIABLE CHANNEL(linkedid)", at: 3)
+            #expect(verbs(commands) == recordedVerbs.map { $0.hasPrefix("STREAM FILE") ? verbs(commands)[5] : $0 })
             #expect(commands.last == "SET VARIABLE CDR(userfield) \"call-5551006\"")
             let call = try #require(try await h.store.call(callID: "call-5551006"))
             #expect(call.outcome?.name == "voicemail")
