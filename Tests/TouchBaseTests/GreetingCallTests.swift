@@ -83,7 +83,7 @@ struct GreetingCallTests {
 
             let commands = try await h.asterisk.session(route: "answered", answer: afterAudioSocket(callID: callID))
             #expect(commands == ["GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL",
-                                 "SET VARIABLE CDR(userfield) \"\(callID)\""])
+                                 "GET VARIABLE CHANNEL(linkedid)", "SET VARIABLE CDR(userfield) \"\(callID)\""])
             let call = try #require(try await h.store.call(callID: callID))
             #expect(call.outcome == .voicemail(playedShare: 1))
             #expect(call.messageLeft == .first && call.promise == "tomorrow around noon")
@@ -156,7 +156,8 @@ struct GreetingCallTests {
             #expect(try await h.store.followUp(contactID: stored.contactID)?.step == .first)
             // TryExec goes on to AMD and the route: the call is settled, nothing is played.
             let commands = try await h.asterisk.session(route: "answered", answer: voicemailAnswers(callID: callID))
-            #expect(commands == ["GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL"])
+            #expect(commands == ["GET VARIABLE AMDSTATUS", "GET VARIABLE AMDCAUSE", "GET VARIABLE TOUCHBASE_CALL",
+                                 "GET VARIABLE CHANNEL(linkedid)"])
             #expect(try await h.store.call(callID: callID)?.outcome == stored.outcome)
         }
     }
