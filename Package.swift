@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Cadence", dependencies: ["Settings"]),
         // Depends on AGI for its peer allow-list only (AGIPeerFilter): the same type guards both servers.
         .target(name: "AudioSocket", dependencies: [
-            "AGI",
+            "AGI", "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -66,7 +66,7 @@ let package = Package(
         // The call side of issue 11: the greeting analysis on an AudioSocket connection, the
         // message after the beep. Knows nothing of the store.
         .target(name: "VoicemailDrop", dependencies: [
-            "AudioSocket", "Greeting",
+            "AudioSocket", "Greeting", "Settings",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Pure analysis of the callee's audio: person, machine and its beep, or a SIT intercept.
@@ -104,11 +104,12 @@ let package = Package(
         // The configuration layer: the TOML file, its lines, and the composition of every
         // module's settings.
         .target(name: "ConfigurationFile", dependencies: [
-            "Settings", "AGI", "Cadence", "Store", "Speech", "Dialer", "Telemetry",
+            "Settings", "AGI", "AudioSocket", "Cadence", "Store", "Speech", "Dialer", "Telemetry", "VoicemailDrop",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TouchBase", dependencies: [
             "AGI", "Cadence", "Scripts", "Store", "PostgresStore", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
+            "AudioSocket", "Greeting", "VoicemailDrop",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -184,7 +185,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
         .testTarget(name: "ConfigurationFileTests", dependencies: [
-            "ConfigurationFile", "Settings", "AGI", "Cadence", "Dialer", "Speech", "Telemetry",
+            "ConfigurationFile", "Settings", "AGI", "AudioSocket", "Cadence", "Dialer", "Speech", "Telemetry", "VoicemailDrop",
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: [
@@ -194,7 +195,8 @@ let package = Package(
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
-            "ConfigurationFile",
+            "ConfigurationFile", "AudioSocket", "AudioSocketTestSupport", "Greeting", "VoicemailDrop",
+            .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -11,6 +11,16 @@ public struct CallHandlingSettings: Sendable, Hashable {
         case message
     }
 
+    /// Who tells a voicemail greeting from a person on an answered call.
+    public enum Detector: String, Sendable, Hashable, CaseIterable {
+        /// TouchBase's own analysis over AudioSocket; the message starts at the greeting's end.
+        case touchbase
+        /// Asterisk's app_amd, then WaitForSilence before the message.
+        case amd
+    }
+
+    /// Who tells a voicemail greeting from a person.
+    public var detector = Detector.touchbase
     /// Whether AMD's NOTSURE is treated as voicemail (a message is left) rather than a person.
     public var notSureIsMachine = true
     /// What a person who answers gets.
@@ -37,6 +47,9 @@ extension CallHandlingSettings {
     ///   choices.
     public init(reading settings: inout SettingsReader) throws {
         self.init()
+        if let value = try settings.string("detector", oneOf: Detector.allCases.map(\.rawValue)) {
+            detector = Detector(rawValue: value) ?? detector
+        }
         if let value = try settings.bool("not_sure_is_machine") { notSureIsMachine = value }
         if let value = try settings.string("human_answer", oneOf: HumanAnswer.allCases.map(\.rawValue)) {
             humanAnswer = HumanAnswer(rawValue: value) ?? humanAnswer

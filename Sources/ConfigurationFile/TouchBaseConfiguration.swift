@@ -1,10 +1,12 @@
 import AGI
+import AudioSocket
 import Cadence
 import Dialer
 import Settings
 import Speech
 import Store
 import Telemetry
+import VoicemailDrop
 
 /// Everything TouchBase can be told, with a default for each setting: the composition of each
 /// module's own settings, read from one TOML file.
@@ -14,7 +16,8 @@ import Telemetry
 /// `touchbase.sqlite` in the working directory. Each section is read by the module that owns
 /// it (``FastAGIServer/Configuration/init(reading:)``, ``CallingPolicy/init(reading:)``,
 /// ``SpeechSettings/init(reading:)``, ``CallHandlingSettings/init(reading:)``,
-/// ``DialerSettings/init(reading:)``, ``MetricsSettings/init(reading:)``); this layer knows the
+/// ``DialerSettings/init(reading:)``, ``AudioSocketServer/Configuration/init(reading:)``,
+/// ``GreetingCallSettings/init(reading:)``, ``MetricsSettings/init(reading:)``); this layer knows the
 /// file, its syntax and its lines. `touchbase.example.toml` in the repository lists every
 /// setting with its default; the README's configuration section explains each.
 public struct TouchBaseConfiguration: Sendable {
@@ -33,6 +36,11 @@ public struct TouchBaseConfiguration: Sendable {
     public var calls = CallHandlingSettings()
     /// The dialer inside `touchbase serve` (`[dialer]`).
     public var dialer = DialerSettings()
+    /// The AudioSocket server the `touchbase` detector listens on (`[audiosocket]`); its peer
+    /// allow-list is FastAGI's.
+    public var audioSocket = AudioSocketServer.Configuration()
+    /// The greeting analysis's thresholds and listening limit (`[greeting]`).
+    public var greeting = GreetingCallSettings()
     /// Where Prometheus metrics are served (`[metrics]`).
     public var metrics = MetricsSettings()
     /// The file read, or `nil` for the embedded defaults.
@@ -68,12 +76,15 @@ public struct TouchBaseConfiguration: Sendable {
             try reader.section("cadence") { configuration.policy = try CallingPolicy(reading: &$0) }
             try reader.section("speech") { configuration.speech = try SpeechSettings(reading: &$0) }
             try reader.section("calls") { configuration.calls = try CallHandlingSettings(reading: &$0) }
+            try reader.section("audiosocket") { configuration.audioSocket = try AudioSocketServer.Configuration(reading: &$0) }
+            try reader.section("greeting") { configuration.greeting = try GreetingCallSettings(reading: &$0) }
             try reader.section("dialer") { configuration.dialer = try DialerSettings(reading: &$0) }
             try reader.section("metrics") { configuration.metrics = try MetricsSettings(reading: &$0) }
             try reader.rejectUnknownKeys()
         } catch let problem as SettingsProblem {
             throw located(problem)
         }
+        configuration.audioSocket.allowedPeers = configuration.agi.allowedPeers
         configuration.warnings = reader.warnings.map(located)
         return configuration
     }

@@ -1,3 +1,4 @@
+import Cadence
 import Foundation
 import Logging
 
@@ -16,10 +17,16 @@ public struct OutboundCall: Sendable, Hashable {
     /// Where the answered call goes: `touchbase-outbound`, extension `answered`.
     public var context: String
     public var `extension`: String
+    /// The UUID the dialplan gives `AudioSocket()`; set as `TOUCHBASE_AUDIOSOCKET_ID`.
+    public var audioSocketID: UUID?
+    /// Who judges the greeting (`touchbase` or `amd`); set as `TOUCHBASE_DETECTOR`, which the
+    /// dialplan's `answered` extension reads to choose AudioSocket or AMD.
+    public var detector: CallHandlingSettings.Detector
 
     /// Creates a call.
     public init(callID: String, channel: String, callerIDName: String, callerIDNumber: String, ringSeconds: Int = 45,
-                context: String = "touchbase-outbound", extension: String = "answered") {
+                context: String = "touchbase-outbound", extension: String = "answered", audioSocketID: UUID? = nil,
+                detector: CallHandlingSettings.Detector = .amd) {
         self.callID = callID
         self.channel = channel
         self.callerIDName = callerIDName
@@ -27,6 +34,8 @@ public struct OutboundCall: Sendable, Hashable {
         self.ringSeconds = ringSeconds
         self.context = context
         self.extension = `extension`
+        self.audioSocketID = audioSocketID
+        self.detector = detector
     }
 
     /// The caller id name as it may be shown: characters caller id syntax reserves (`"`, `<`,
@@ -41,9 +50,14 @@ public struct OutboundCall: Sendable, Hashable {
 
     /// The variables the originated channel starts with: the call id as `TOUCHBASE_CALL`, and as
     /// `CDR(userfield)`, so the channel's CDR joins TouchBase's log even when the call fails
-    /// before any dialplan runs on it.
+    /// before any dialplan runs on it; then the detector as `TOUCHBASE_DETECTOR`, which the
+    /// `answered` extension reads to choose AudioSocket or AMD, and the AudioSocket UUID as
+    /// `TOUCHBASE_AUDIOSOCKET_ID` when there is one.
     public var channelVariables: [(name: String, value: String)] {
-        [("TOUCHBASE_CALL", callID), ("CDR(userfield)", callID)]
+        var variables = [(name: "TOUCHBASE_CALL", value: callID), (name: "CDR(userfield)", value: callID),
+                         (name: "TOUCHBASE_DETECTOR", value: detector.rawValue)]
+        if let audioSocketID { variables.append((name: "TOUCHBASE_AUDIOSOCKET_ID", value: audioSocketID.uuidString.lowercased())) }
+        return variables
     }
 
     /// The call as a call file: no retries by Asterisk (TouchBase schedules its own), the

@@ -23,6 +23,7 @@ public actor OutboundDialer: Service {
     private let settlement: CallSettlement
     private let clock: @Sendable () -> Date
     private let logger: Logger
+    private let detector: CallHandlingSettings.Detector
     private var pausedUntil: Date?
     private var lastSpoolWarning: Date?
     /// How long to wait, after Asterisk's own report of a failed originate, for the `failed`
@@ -32,8 +33,10 @@ public actor OutboundDialer: Service {
     /// Creates the dialer.
     public init(settings: DialerSettings, store: any Store, policy: CallingPolicy, messages: MessagePreparation,
                 originator: any CallOriginator, metrics: any CallMetrics, clock: @escaping @Sendable () -> Date = Date.init,
-                scheduled: @escaping @Sendable (Contact, FollowUpState) -> Void = { _, _ in }, logger: Logger) {
+                scheduled: @escaping @Sendable (Contact, FollowUpState) -> Void = { _, _ in }, detector: CallHandlingSettings.Detector = .amd,
+                logger: Logger) {
         self.settings = settings
+        self.detector = detector
         self.store = store
         self.policy = policy
         self.messages = messages
@@ -181,10 +184,12 @@ public actor OutboundDialer: Service {
         // its calls): pacing, the log and the CDR join read this time.
         let handedOver = clock()
         let callID = CallID.make(now: handedOver)
+        let audioSocketID = detector == .touchbase ? UUID() : nil
         do {
             try await store.beginClaimedCall(CallStart(callID: callID, contactID: contactID, step: state.step,
                                                        dialNumber: state.dialsThisStep + 1, startedAt: handedOver, origin: .dialer,
-                                                       trunk: claim.trunk, plannedMessage: plan), claim: claim)
+                                                       trunk: claim.trunk, plannedMessage: plan, audioSocketID: audioSocketID),
+                                             claim: claim)
         } catch let lost as ClaimLost {
             result.skipped.append("contact \(contactID): \(lost)")
             logger.warning("Claim taken over by another node before the call was placed", metadata: ["contact": "\(contactID)"])
@@ -192,7 +197,8 @@ public actor OutboundDialer: Service {
         }
         let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
                                 callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,
-                                ringSeconds: settings.ringSeconds, context: settings.context)
+                                ringSeconds: settings.ringSeconds, context: settings.context,
+                                audioSocketID: audioSocketID, detector: detector)
         do {
             try await originator.originate(call) { report in await self.received(report) }
         } catch {

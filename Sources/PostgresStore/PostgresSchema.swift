@@ -99,6 +99,11 @@ enum PostgresSchema {
             )
             """,
         ]),
+        (2, "the call's AudioSocket and what its greeting analysis learnt", [
+            "ALTER TABLE call ADD COLUMN audiosocket_id TEXT",
+            "ALTER TABLE call ADD COLUMN greeting TEXT",
+            "CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id)",
+        ]),
     ]
 
     /// Applies the migrations the database lacks, holding the migration lock meanwhile.

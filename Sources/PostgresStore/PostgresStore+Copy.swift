@@ -98,6 +98,7 @@ extension PostgresStore {
         var callId: String, contactId: Int64, step, dialNumber: Int, startedAt: Date, endedAt: Date?
         var asteriskUniqueId, asteriskLinkedId, variables, outcome: String?, messageLeft: Int?, playedShare: Double?, voice: String?
         var nextCallStart, nextCallEnd: Date?, promise, note: String?, origin: String, trunk, plannedMessage: String?
+        var audiosocketId, greeting: String?
     }
 
     private static func insertCalls(_ calls: [CallRecord], _ connection: PostgresConnection, logger: Logger) async throws {
@@ -108,19 +109,22 @@ extension PostgresStore {
                     outcome: call.outcome?.logValue, messageLeft: call.messageLeft?.rawValue, playedShare: call.playedShare,
                     voice: call.voice, nextCallStart: call.nextCallStart, nextCallEnd: call.nextCallEnd, promise: call.promise,
                     note: call.note, origin: call.origin.rawValue, trunk: call.trunk,
-                    plannedMessage: try call.plannedMessage.map(StoredJSON.encode))
+                    plannedMessage: try call.plannedMessage.map(StoredJSON.encode),
+                    audiosocketId: call.audioSocketID?.uuidString.lowercased(), greeting: try call.greeting.map(StoredJSON.encode))
         })
         try await connection.query("""
             INSERT INTO call (call_id, contact_id, step, dial_number, started_at, ended_at, asterisk_unique_id, asterisk_linked_id, variables, outcome,
-                message_left, played_share, voice, next_call_start, next_call_end, promise, note, origin, trunk, planned_message)
+                message_left, played_share, voice, next_call_start, next_call_end, promise, note, origin, trunk, planned_message,
+                audiosocket_id, greeting)
             SELECT call_id, contact_id, step, dial_number, to_timestamp(started_at), to_timestamp(ended_at), asterisk_unique_id,
                 asterisk_linked_id, variables, outcome, message_left, played_share, voice, to_timestamp(next_call_start), to_timestamp(next_call_end),
-                promise, note, origin, trunk, planned_message
+                promise, note, origin, trunk, planned_message, audiosocket_id, greeting
             FROM json_to_recordset(\(document)::json) AS x(call_id TEXT, contact_id BIGINT, step INTEGER, dial_number INTEGER,
                 started_at DOUBLE PRECISION, ended_at DOUBLE PRECISION, asterisk_unique_id TEXT, asterisk_linked_id TEXT, variables TEXT,
                 outcome TEXT,
                 message_left INTEGER, played_share DOUBLE PRECISION, voice TEXT, next_call_start DOUBLE PRECISION,
-                next_call_end DOUBLE PRECISION, promise TEXT, note TEXT, origin TEXT, trunk TEXT, planned_message TEXT)
+                next_call_end DOUBLE PRECISION, promise TEXT, note TEXT, origin TEXT, trunk TEXT, planned_message TEXT,
+                audiosocket_id TEXT, greeting TEXT)
             """, logger: logger)
     }
 

@@ -145,9 +145,10 @@ extension PostgresStore {
     static func insertCall(_ call: CallStart, _ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message, asterisk_unique_id,
-                asterisk_linked_id)
+                asterisk_linked_id, audiosocket_id)
             VALUES (\(call.callID), \(call.contactID), \(call.step.rawValue), \(call.dialNumber), \(call.startedAt), \(call.origin.rawValue),
-                \(call.trunk), \(try call.plannedMessage.map(StoredJSON.encode)), \(call.asteriskUniqueID), \(call.asteriskLinkedID))
+                \(call.trunk), \(try call.plannedMessage.map(StoredJSON.encode)), \(call.asteriskUniqueID), \(call.asteriskLinkedID),
+                \(call.audioSocketID?.uuidString.lowercased()))
             """, logger: logger)
     }
 
@@ -183,7 +184,7 @@ extension PostgresStore {
         }
     }
 
-    private static let callColumns = "SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id"
+    static let callColumns = "SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id"
 
     public func openCalls() async throws -> [CallRecord] {
         try await rows("\(unescaped: Self.callColumns) WHERE call.ended_at IS NULL ORDER BY call.started_at, call.id").map(Self.callRecord)
@@ -219,7 +220,9 @@ extension PostgresStore {
                           promise: try row["promise"].decode(String?.self), note: try row["note"].decode(String?.self),
                           origin: try CallOrigin(stored: try row["origin"].decode(String.self), of: "call \(callID)"),
                           trunk: try row["trunk"].decode(String?.self),
-                          plannedMessage: try row["planned_message"].decode(String?.self).flatMap { try? StoredJSON.decode(PlannedMessage.self, $0) })
+                          plannedMessage: try row["planned_message"].decode(String?.self).flatMap { try? StoredJSON.decode(PlannedMessage.self, $0) },
+                          audioSocketID: try row["audiosocket_id"].decode(String?.self).flatMap(UUID.init(uuidString:)),
+                          greeting: try row["greeting"].decode(String?.self).flatMap { try? StoredJSON.decode(GreetingResult.self, $0) })
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {

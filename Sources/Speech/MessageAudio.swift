@@ -183,13 +183,7 @@ public struct MessageSpeaker: Sendable {
         let narrow = try wide.resampled(to: 8_000)
         try FileManager.default.createDirectory(atPath: soundsFolder, withIntermediateDirectories: true)
         let path = (soundsFolder as NSString).appendingPathComponent(Self.cacheName(voice: voice, request: request))
-        var sln = [UInt8]()
-        sln.reserveCapacity(wide.samples.count * 2)
-        for sample in wide.samples {
-            let bits = UInt16(bitPattern: sample)
-            sln.append(UInt8(bits & 0xFF))
-            sln.append(UInt8(bits >> 8))
-        }
+        let sln = wide.pcm16Bytes
         // The .ulaw first: the .sln16 is the cache's mark that both are complete.
         try Self.writeAtomically(narrow.samples.map(MuLaw.encode), to: path + ".ulaw")
         try Self.writeAtomically(sln, to: path + ".sln16")

@@ -6,6 +6,7 @@ extension CallRecord: Encodable {
         case callID, contactID, contactName, step, dialNumber, startedAt, endedAt, asteriskUniqueID, asteriskLinkedID
         case variables, outcome, messageLeft, playedShare, voice, nextCallStart, nextCallEnd, promise, note, origin, trunk
         case plannedMessage
+        case audioSocketID, greeting
     }
 
     /// Encodes the record as the call log reads: steps as numbers, the outcome and origin as their names.
@@ -17,6 +18,7 @@ extension CallRecord: Encodable {
             (.messageLeft, messageLeft?.rawValue),
             (.playedShare, playedShare), (.voice, voice), (.nextCallStart, nextCallStart), (.nextCallEnd, nextCallEnd),
             (.promise, promise), (.note, note), (.origin, origin.rawValue), (.trunk, trunk), (.plannedMessage, plannedMessage),
+            (.audioSocketID, audioSocketID?.uuidString.lowercased()), (.greeting, greeting),
         ]
         var container = encoder.container(keyedBy: CodingKeys.self)
         for case let (key, value?) in fields { try container.encode(value, forKey: key) }

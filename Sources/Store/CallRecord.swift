@@ -45,13 +45,18 @@ public struct CallRecord: Sendable, Hashable {
     public var trunk: String?
     /// The message prepared before the call.
     public var plannedMessage: PlannedMessage?
+    /// The UUID the call's AudioSocket carries.
+    public var audioSocketID: UUID?
+    /// What TouchBase's greeting analysis learnt on the call, once it has.
+    public var greeting: GreetingResult?
 
     /// Creates a record, as a store reads it back.
     public init(callID: String, contactID: Int64, contactName: String, step: MessageStep, dialNumber: Int, startedAt: Date,
                 endedAt: Date? = nil, asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil, variables: String? = nil,
                 outcome: DialOutcome? = nil, messageLeft: MessageStep? = nil, playedShare: Double? = nil, voice: String? = nil,
                 nextCallStart: Date? = nil, nextCallEnd: Date? = nil, promise: String? = nil, note: String? = nil,
-                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil) {
+                origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil,
+                audioSocketID: UUID? = nil, greeting: GreetingResult? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.contactName = contactName
@@ -73,5 +78,7 @@ public struct CallRecord: Sendable, Hashable {
         self.origin = origin
         self.trunk = trunk
         self.plannedMessage = plannedMessage
+        self.audioSocketID = audioSocketID
+        self.greeting = greeting
     }
 }

@@ -90,6 +90,13 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v5: the call's AudioSocket and what its greeting analysis learnt") { db in
+            try db.execute(sql: """
+                ALTER TABLE call ADD COLUMN audiosocket_id TEXT;
+                ALTER TABLE call ADD COLUMN greeting TEXT;
+                CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id);
+                """)
+        }
         return migrator
     }
 }

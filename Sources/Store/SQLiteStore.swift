@@ -140,10 +140,10 @@ public final class SQLiteStore: Store {
     static func insertCall(_ call: CallStart, db: Database) throws {
         try db.execute(sql: """
             INSERT INTO call (call_id, contact_id, step, dial_number, started_at, origin, trunk, planned_message,
-                asterisk_unique_id, asterisk_linked_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                asterisk_unique_id, asterisk_linked_id, audiosocket_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [call.callID, call.contactID, call.step.rawValue, call.dialNumber, call.startedAt.timeIntervalSince1970,
                              call.origin.rawValue, call.trunk, try call.plannedMessage.map(encode), call.asteriskUniqueID,
-                             call.asteriskLinkedID])
+                             call.asteriskLinkedID, call.audioSocketID?.uuidString.lowercased()])
     }
 
     public func finishCall(_ call: CallFinish) async throws {
@@ -243,7 +243,9 @@ public final class SQLiteStore: Store {
                           playedShare: playedShare, voice: row["voice"], nextCallStart: date("next_call_start"),
                           nextCallEnd: date("next_call_end"), promise: row["promise"], note: row["note"],
                           origin: try CallOrigin(stored: row["origin"], of: "call \(callID)"), trunk: row["trunk"],
-                          plannedMessage: (row["planned_message"] as String?).flatMap { try? decode(PlannedMessage.self, $0) })
+                          plannedMessage: (row["planned_message"] as String?).flatMap { try? decode(PlannedMessage.self, $0) },
+                          audioSocketID: (row["audiosocket_id"] as String?).flatMap(UUID.init(uuidString:)),
+                          greeting: (row["greeting"] as String?).flatMap { try? decode(GreetingResult.self, $0) })
     }
 
     public func recordMessage(_ message: MessageRecord) async throws {

@@ -72,6 +72,13 @@ public protocol Store: Sendable {
     /// A page of the call log: calls after `cursor`, oldest first, at most `limit`, optionally
     /// for one contact; ``Store/forEachCallPage(contactID:pageSize:_:)`` walks them all.
     func calls(contactID: Int64?, after cursor: CallCursor, limit: Int) async throws -> CallPage
+    /// The call whose AudioSocket carries `audioSocketID` (its `TOUCHBASE_AUDIOSOCKET_ID`).
+    func call(audioSocketID: UUID) async throws -> CallRecord?
+    /// Records what the greeting analysis learnt on a call, replacing what was recorded before;
+    /// committed before it returns, so any node reads it.
+    ///
+    /// - Throws: ``StoreError`` when there is no such call.
+    func recordGreeting(callID: String, _ result: GreetingResult) async throws
     /// Records a rendered message.
     func recordMessage(_ message: MessageRecord) async throws
     /// The messages rendered for a contact, oldest first.
@@ -114,11 +121,13 @@ public struct CallStart: Sendable, Hashable {
     public var asteriskUniqueID: String?
     /// Asterisk's linkedid of the call, shared by all its channels and written in its CDRs.
     public var asteriskLinkedID: String?
+    /// The UUID the call's dialplan gives `AudioSocket()`, set as `TOUCHBASE_AUDIOSOCKET_ID`.
+    public var audioSocketID: UUID?
 
     /// Creates a call start.
     public init(callID: String, contactID: Int64, step: MessageStep, dialNumber: Int, startedAt: Date,
                 origin: CallOrigin = .dialer, trunk: String? = nil, plannedMessage: PlannedMessage? = nil,
-                asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil) {
+                asteriskUniqueID: String? = nil, asteriskLinkedID: String? = nil, audioSocketID: UUID? = nil) {
         self.callID = callID
         self.contactID = contactID
         self.step = step
@@ -129,6 +138,7 @@ public struct CallStart: Sendable, Hashable {
         self.plannedMessage = plannedMessage
         self.asteriskUniqueID = asteriskUniqueID
         self.asteriskLinkedID = asteriskLinkedID
+        self.audioSocketID = audioSocketID
     }
 }
 

@@ -55,7 +55,9 @@ public struct CallRoutes: Sendable {
     // MARK: answered
 
     /// After AMD() on an originated call: voicemail gets the message after the beep, a person is
-    /// connected to the owner (or hears the message), and the outcome is recorded.
+    /// connected to the owner (or hears the message), and the outcome is recorded. After the
+    /// call's AudioSocket (`detector = "touchbase"`), the stored greeting result is recorded
+    /// instead and nothing is played again (``answeredAfterGreeting(_:call:ids:amdStatus:)``).
     ///
     /// The dialog: GET VARIABLE AMDSTATUS, AMDCAUSE, TOUCHBASE_CALL; for voicemail EXEC
     /// WaitForSilence and STREAM FILE of the message prepared before the call; the outcome is
@@ -66,6 +68,7 @@ public struct CallRoutes: Sendable {
         let callID = try await session.getVariable("TOUCHBASE_CALL")
         let ids = try await channelIDs(session)
         guard let call = try await placedCall(session, callID: callID, route: "answered") else { return }
+        if try await answeredAfterGreeting(session, call: call, ids: ids, amdStatus: amdStatus) { return }
         let variables = AsteriskCallVariables(amdStatus: amdStatus, amdCause: amdCause)
         let detection = variables.machineDetection(notSureIsMachine: settings.notSureIsMachine)
 
@@ -81,7 +84,13 @@ public struct CallRoutes: Sendable {
         let outcome = variables.outcome(notSureIsMachine: settings.notSureIsMachine)
         try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: outcome))
         try? await session.setVariable("CDR(userfield)", to: call.record.callID)
-        guard detection.verdict == .person, !session.isHungUp else { return }
+        guard detection.verdict == .person else { return }
+        try await answerPerson(session, call: call)
+    }
+
+    /// Connects a person to the owner, or plays them the message, as `human_answer` says.
+    func answerPerson(_ session: AGISession, call: PlacedCall) async throws {
+        guard !session.isHungUp else { return }
         switch settings.humanAnswer {
         case .connect:
             try await connectToOwner(session, call.contact)
@@ -170,7 +179,7 @@ public struct CallRoutes: Sendable {
 
     /// The message prepared for the call before it was placed, or one prepared now; the flag
     /// says whether it was prepared before (its promise then stands).
-    private func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
+    func message(for call: PlacedCall, at now: Date) async throws -> (PlannedMessage, Bool) {
         if let plan = call.record.plannedMessage, MessageAudio.isPlayable(atPath: plan.audioPath) {
             return (plan, true)
         }
@@ -193,7 +202,7 @@ public struct CallRoutes: Sendable {
         }
     }
 
-    private func connectToOwner(_ session: AGISession, _ contact: Contact) async throws {
+    func connectToOwner(_ session: AGISession, _ contact: Contact) async throws {
         guard Self.isSafeDialString(contact.owner.dialString) else {
             session.logger.error("Owner's dial string refused", metadata: ["dial": "\(contact.owner.dialString)"])
             try? await session.verbose("TouchBase: the owner's dial string is not usable; not connected")

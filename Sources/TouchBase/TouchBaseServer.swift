@@ -1,4 +1,5 @@
 import AGI
+import AudioSocket
 import Cadence
 import ConfigurationFile
 import Dialer
@@ -19,6 +20,8 @@ public struct TouchBaseAssembly: Sendable {
     public var metrics: TouchBaseMetrics
     public var messages: MessagePreparation
     public var routes: CallRoutes
+    /// The AudioSocket side of calls judged by TouchBase's own detector.
+    public var greetingCalls: GreetingCallHandler
     public var prerenderer: Prerenderer?
     public var dialer: OutboundDialer?
 
@@ -58,6 +61,8 @@ public struct TouchBaseAssembly: Sendable {
         }
         routes = CallRoutes(store: self.store, policy: configuration.policy, settings: configuration.calls, messages: messages,
                             metrics: metrics, clock: clock, scheduled: scheduled)
+        greetingCalls = GreetingCallHandler(store: self.store, settlement: routes.settlement, settings: configuration.greeting,
+                                            clock: clock)
         if configuration.dialer.enabled {
             let chosen: any CallOriginator
             if let originator {
@@ -77,7 +82,8 @@ public struct TouchBaseAssembly: Sendable {
                 }
             }
             dialer = OutboundDialer(settings: configuration.dialer, store: self.store, policy: configuration.policy, messages: messages,
-                                    originator: chosen, metrics: metrics, clock: clock, scheduled: scheduled, logger: logger)
+                                    originator: chosen, metrics: metrics, clock: clock, scheduled: scheduled,
+                                    detector: configuration.calls.detector, logger: logger)
         } else {
             dialer = nil
         }
@@ -111,6 +117,11 @@ public enum TouchBaseServer {
     ///   later failure likewise. The caller ends the process: services still winding down are
     ///   not waited for.
     public static func run(configuration: TouchBaseConfiguration, logger: Logger) async throws {
+        if configuration.calls.detector == .touchbase, !AGIPeerFilter.isLoopback(configuration.audioSocket.host) {
+            logger.warning("AudioSocket listens beyond loopback; AudioSocket has no authentication", metadata: [
+                "host": "\(configuration.audioSocket.host)", "allowed_peers": "\(configuration.agi.allowedPeers)",
+            ])
+        }
         if !AGIPeerFilter.isLoopback(configuration.agi.host) {
             logger.warning("FastAGI listens beyond loopback; FastAGI has no authentication", metadata: [
                 "host": "\(configuration.agi.host)", "allowed_peers": "\(configuration.agi.allowedPeers)",
@@ -126,6 +137,12 @@ public enum TouchBaseServer {
         let server = FastAGIServer(configuration: configuration.agi, router: assembly.router, logger: logger)
         assembly.metrics.readAGISessions { server.sessionsInFlight }
         var services: [any Service] = [server]
+        if configuration.calls.detector == .touchbase {
+            let handler = assembly.greetingCalls
+            services.append(AudioSocketServer(configuration: configuration.audioSocket, logger: logger) { connection, logger in
+                await handler.handle(connection, logger: logger)
+            })
+        }
         if configuration.metrics.port != 0 {
             assembly.metrics.bootstrapMetricsSystem()
             services.append(MetricsServer(host: configuration.metrics.host, port: configuration.metrics.port,

@@ -1,3 +1,4 @@
+import AGI
 import ConfigurationFile
 import Dialer
 import Foundation
@@ -112,6 +113,19 @@ public struct ConfigurationCheck: Sendable {
             }
         } else {
             add(.warning, "speech.local_engine", "none: when every endpoint fails, no message can be left")
+        }
+
+        let audioSocket = configuration.audioSocket
+        switch configuration.calls.detector {
+        case .amd:
+            add(.ok, "calls.detector", "amd: app_amd judges the greeting, WaitForSilence waits for the beep")
+        case .touchbase where audioSocket.port != 0 && audioSocket.port == configuration.agi.port:
+            add(.error, "audiosocket.port", "\(audioSocket.port) is FastAGI's port too ([agi] port); give AudioSocket its own")
+        case .touchbase:
+            let beyondLoopback = !AGIPeerFilter.isLoopback(audioSocket.host)
+            add(beyondLoopback ? .warning : .ok, "audiosocket",
+                "touchbase judges the greeting; AudioSocket on \(audioSocket.host):\(audioSocket.port) (the dialplan's TOUCHBASE_AUDIOSOCKET)"
+                    + (beyondLoopback ? "; beyond loopback with no authentication: only [agi] allowed_peers may connect" : ""))
         }
 
         let dialer = configuration.dialer

@@ -19,6 +19,8 @@ struct ExampleConfigurationTests {
         #expect(example.dialer.pacing == defaults.dialer.pacing)
         #expect(example.dialer.ringSeconds == defaults.dialer.ringSeconds)
         #expect(example.dialer.reportTimeoutSeconds == defaults.dialer.reportTimeoutSeconds)
+        #expect(example.audioSocket.host == defaults.audioSocket.host && example.audioSocket.port == defaults.audioSocket.port)
+        #expect(example.greeting == defaults.greeting)
         #expect(example.metrics == defaults.metrics)
         #expect(example.warnings.isEmpty)
     }

@@ -69,10 +69,43 @@ struct TouchBaseConfigurationTests {
         ("[speech.voice]\nprovider = \"piper\"\nurl = \"127.0.0.1:5000\"\n", "touchbase.toml:3: speech.voice.url must start with http://"),
         ("[calls]\nhuman_answer = \"hang-up\"\n", "touchbase.toml:2: calls.human_answer must be \"connect\" or \"message\""),
         ("[metrics]\nport = -1\n", "touchbase.toml:2: metrics.port must be 0 to 65535, not -1"),
+        ("[calls]\ndetector = \"app_amd\"\n", "touchbase.toml:2: calls.detector must be \"touchbase\" or \"amd\""),
+        ("[audiosocket]\nport = 65536\n", "touchbase.toml:2: audiosocket.port must be 0 to 65535, not 65536"),
+        ("[audiosocket]\nhost = \"\"\n", "touchbase.toml:2: audiosocket.host must be an address"),
+        ("[greeting]\nperson_silence_ms = 100\n", "touchbase.toml:2: greeting.person_silence_ms must be 500 to 10000, not 100"),
+        ("[greeting]\npersonSilence = 2400\n", "touchbase.toml:2: greeting.personSilence is not a known setting"),
         ("[agi\nport = 1\n", "touchbase.toml:1:"),
     ])
     func badConfiguration(text: String, message: String) {
         expectRefusal(text, message)
+    }
+
+    @Test("the detector, AudioSocket's address and the greeting's thresholds are read; AudioSocket takes FastAGI's allowed peers")
+    func greetingSettings() throws {
+        let defaults = try TouchBaseConfiguration.parse("", file: "touchbase.toml")
+        #expect(defaults.calls.detector == .touchbase)
+        #expect(defaults.audioSocket.host == "127.0.0.1" && defaults.audioSocket.port == 4574)
+        let configuration = try TouchBaseConfiguration.parse("""
+            [agi]
+            allowed_peers = ["192.0.2.10"]
+            [calls]
+            detector = "amd"
+            [audiosocket]
+            host = "0.0.0.0"
+            port = 4700
+            [greeting]
+            person_silence_ms = 2800
+            machine_silence_ms = 4000
+            listen_seconds = 30
+            """, file: "touchbase.toml")
+        #expect(configuration.calls.detector == .amd)
+        #expect(configuration.audioSocket.host == "0.0.0.0" && configuration.audioSocket.port == 4700)
+        #expect(configuration.audioSocket.allowedPeers.allows(ipAddress: "192.0.2.10"))
+        #expect(!configuration.audioSocket.allowedPeers.allows(ipAddress: "192.0.2.11"))
+        #expect(configuration.greeting.detector.personSilence == .milliseconds(2800))
+        #expect(configuration.greeting.detector.machineSilence == .milliseconds(4000))
+        #expect(configuration.greeting.detector.shortAnswerSilence == .milliseconds(1800))
+        #expect(configuration.greeting.drop.maximumSamplesHeard == 30 * 8_000)
     }
 
     @Test("a key error carries its severity, file, line and key as fields, not only as text")

@@ -1,3 +1,4 @@
+import Cadence
 import Dialer
 import Foundation
 import Logging
@@ -23,7 +24,7 @@ struct CallOriginatorTests {
             #expect(originate["Channel"] == "PJSIP/+16175550100@main")
             #expect(originate["Context"] == "touchbase-outbound" && originate["Exten"] == "answered")
             #expect(originate["CallerID"] == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
-            #expect(originate.values("Variable") == ["CDR(userfield)=tb-42", "TOUCHBASE_CALL=tb-42"])
+            #expect(originate.values("Variable") == ["CDR(userfield)=tb-42", "TOUCHBASE_CALL=tb-42", "TOUCHBASE_DETECTOR=amd"])
             await originator.connection.shutdown()
         }
     }
@@ -44,11 +45,32 @@ struct CallOriginatorTests {
 
     @Test("a call file holds the call id and no retries, and a hostile caller id name stays one field")
     func callFile() throws {
-        let fields = asteriskReads(try call.callFile.rendered())
-        #expect(fields.map(\.key) == ["Channel", "CallerID", "WaitTime", "MaxRetries", "RetryTime", "Context", "Extension",
-                                      "Priority", "Setvar", "Setvar", "Archive"])
-        #expect(fields.first { $0.key == "CallerID" }?.value == "\"Sam Boss Ortiz 1 X\" <+16175550199>")
-        #expect(fields.first { $0.key == "WaitTime" }?.value == "30" && fields.first { $0.key == "MaxRetries" }?.value == "0")
-        #expect(fields.filter { $0.key == "Setvar" }.map(\.value) == ["TOUCHBASE_CALL=tb-42", "CDR(userfield)=tb-42"])
+        let text = try call.callFile.rendered()
+        #expect(text == """
+            Channel: PJSIP/+16175550100@main
+            CallerID: "Sam Boss Ortiz 1 X" <+16175550199>
+            WaitTime: 30
+            MaxRetries: 0
+            RetryTime: 300
+            Context: touchbase-outbound
+            Extension: answered
+            Priority: 1
+            Setvar: TOUCHBASE_CALL=tb-42
+            Setvar: CDR(userfield)=tb-42
+            Setvar: TOUCHBASE_DETECTOR=amd
+            Archive: yes
+
+            """)
+    }
+
+    @Test("with TouchBase's detector, the call carries the detector and its AudioSocket UUID, on a call file and over AMI")
+    func audioSocketVariables() throws {
+        var call = call
+        call.detector = .touchbase
+        call.audioSocketID = UUID(uuidString: "3C6E2F1A-9B0D-4E57-8A21-5F0C7D9E4B12")
+        let setvars = try call.callFile.rendered().split(separator: "\n").filter { $0.hasPrefix("Setvar: ") }
+        #expect(setvars == ["Setvar: TOUCHBASE_CALL=tb-42", "Setvar: CDR(userfield)=tb-42", "Setvar: TOUCHBASE_DETECTOR=touchbase",
+                            "Setvar: TOUCHBASE_AUDIOSOCKET_ID=3c6e2f1a-9b0d-4e57-8a21-5f0c7d9e4b12"])
+        #expect(call.channelVariables.map(\.name) == ["TOUCHBASE_CALL", "CDR(userfield)", "TOUCHBASE_DETECTOR", "TOUCHBASE_AUDIOSOCKET_ID"])
     }
 }

@@ -7,6 +7,8 @@ import Testing
 @Suite("touchbase serve starting and stopping", .serialized)
 struct ServeStartupTests {
     static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> TouchBaseBinary.Run {
+        // AudioSocket on a free port unless the test names one: a lab holding 4574 must not fail the run.
+        let settings = settings.contains("[audiosocket]") ? settings : settings + "[audiosocket]\nport = 0\n"
         let touchbase = try TouchBaseBinary()
         let configuration = try touchbase.configuration(settings, soundsFolder: soundsFolder)
         return try touchbase.run(["serve", "--config", configuration], limit: 10,
@@ -16,6 +18,7 @@ struct ServeStartupTests {
     @Test("a port another program holds ends serve at once, status 1, naming the address", arguments: [
         ("[agi]\nport = PORT\n[metrics]\nport = 0\n", "cannot listen for FastAGI on"),
         ("[agi]\nport = 0\n[metrics]\nport = PORT\n", "cannot serve metrics on"),
+        ("[agi]\nport = 0\n[metrics]\nport = 0\n[audiosocket]\nport = PORT\n", "AudioSocket cannot listen on"),
     ])
     func portInUse(settings: String, what: String) async throws {
         let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
@@ -24,7 +27,8 @@ struct ServeStartupTests {
         try await holder.close()
         #expect(run.status == 1)
         #expect(run.seconds < 5, "took \(run.seconds) s (it takes well under one on an idle machine)")
-        #expect(run.stderr.contains("touchbase: \(what) 127.0.0.1:\(port): address already in use\n"), "\(run.stderr)")
+        #expect(run.stderr.contains("touchbase: \(what) 127.0.0.1:\(port): "), "\(run.stderr)")
+        #expect(run.stderr.lowercased().contains("address already in use"), "\(run.stderr)")
     }
 
     @Test("a host that is not an address, a spool it cannot write, a voice without its key: status 1 and the reason", arguments: [

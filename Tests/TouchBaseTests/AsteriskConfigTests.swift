@@ -35,6 +35,34 @@ struct AsteriskConfigTests {
         }
     }
 
+    @Test("LOCAL() is used only inside a Gosub's context, where it holds a value (outside one, Asterisk 22 keeps nothing)")
+    func localOnlyInGosub() throws {
+        let lines = try Self.dialplanLines()
+        var context = ""
+        for line in lines {
+            if line.hasPrefix("[") { context = line }
+            if line.contains("LOCAL(") { #expect(context == "[touchbase-agi]", "\(context) \(line)") }
+        }
+    }
+
+    @Test("answered: the detector chosen per call, AudioSocket at TOUCHBASE_AUDIOSOCKET (default 127.0.0.1:4574) under TryExec, AMD kept as the fallback, then the route")
+    func answeredChoosesTheDetector() throws {
+        let lines = try Self.dialplanLines()
+        let answered = Array(lines.drop { !$0.hasPrefix("exten => answered,") }.prefix { !$0.hasPrefix("exten => failed,") })
+        #expect(answered == [
+            "exten => answered,1,Set(CDR(userfield)=${TOUCHBASE_CALL})",
+            " same => n,GotoIf($[\"${TOUCHBASE_DETECTOR}\" != \"touchbase\"]?amd)",
+            " same => n,Set(TOUCHBASE_AUDIOSOCKET_ADDRESS=${GLOBAL(TOUCHBASE_AUDIOSOCKET)})",
+            " same => n,GotoIf($[\"${TOUCHBASE_AUDIOSOCKET_ADDRESS}\" != \"\"]?listen)",
+            " same => n,Set(TOUCHBASE_AUDIOSOCKET_ADDRESS=127.0.0.1:4574)",
+            " same => n(listen),TryExec(AudioSocket(${TOUCHBASE_AUDIOSOCKET_ID},${TOUCHBASE_AUDIOSOCKET_ADDRESS}))",
+            " same => n,GotoIf($[\"${TRYSTATUS}\" = \"SUCCESS\"]?route)",
+            " same => n(amd),AMD(2500,1500,800,5000,100,50,3,256,5000)",
+            " same => n(route),Gosub(touchbase-agi,s,1(answered))",
+            " same => n,Hangup()",
+        ])
+    }
+
     static func featureLines() throws -> [String] {
         try String(contentsOf: folder.appendingPathComponent("features_touchbase.conf"), encoding: .utf8)
             .split(separator: "\n").map(String.init).filter { !$0.hasPrefix(";") }

@@ -31,7 +31,11 @@ struct EndToEndTests {
             #expect(fields["MaxRetries"] == "0")
             #expect(fields["Context"] == "touchbase-outbound")
             #expect(fields["Extension"] == "answered")
-            #expect(file.filter { $0.key == "Setvar" }.map(\.value) == ["TOUCHBASE_CALL=\(callID)", "CDR(userfield)=\(callID)"])
+            let audioSocketID = try #require(try await h.store.call(callID: callID)?.audioSocketID)
+            #expect(file.filter { $0.key == "Setvar" }.map(\.value) == [
+                "TOUCHBASE_CALL=\(callID)", "CDR(userfield)=\(callID)", "TOUCHBASE_DETECTOR=touchbase",
+                "TOUCHBASE_AUDIOSOCKET_ID=\(audioSocketID.uuidString.lowercased())",
+            ])
 
             h.clock.advance(40)
             let commands = try await h.asterisk.session(route: "answered", environment: ["agi_uniqueid": "1795446040.12"],
@@ -297,7 +301,7 @@ struct EndToEndTests {
             let callID = try #require(await h.dialer.pass().placed.first)
             let file = try #require(try h.callFiles()["touchbase-\(callID).call"])
             #expect(file.map(\.key) == ["Channel", "CallerID", "WaitTime", "MaxRetries", "RetryTime", "Context", "Extension",
-                                        "Priority", "Setvar", "Setvar", "Archive"])
+                                        "Priority", "Setvar", "Setvar", "Setvar", "Setvar", "Archive"])
             #expect(file.first { $0.key == "CallerID" }?.value == "\"Sam Boss x 1 Channel: Local/666@evil\" <+16175550199>")
             #expect(file.first { $0.key == "Channel" }?.value == "PJSIP/+16175550100@main")
 
