@@ -23,7 +23,12 @@ extension CallRoutes {
             return true
         }
         guard let greeting = try await finishedGreeting(call.record) else {
-            guard settings.detector == .touchbase, (amdStatus ?? "").isEmpty else { return false }
+            guard settings.detector == .touchbase else { return false }
+            guard (amdStatus ?? "").isEmpty else {
+                session.logger.warning("AudioSocket never reached TouchBase, so AMD judged the greeting: check TOUCHBASE_AUDIOSOCKET in the dialplan's [globals] against [audiosocket]",
+                                       metadata: ["call": "\(call.record.callID)", "amd": "\(amdStatus ?? "")"])
+                return false
+            }
             session.logger.error("No greeting result and no AMD: the dialplan ran neither AudioSocket nor AMD; tried again later",
                                  metadata: ["call": "\(call.record.callID)"])
             try await finish(session, call: call, ids: ids, .init(variables: AsteriskCallVariables(),

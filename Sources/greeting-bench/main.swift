@@ -44,9 +44,9 @@ print("  decision after the beep's real end (when the message can start): \(spre
 print("  silence a person hears before the decision: \(spread(results.compactMap(\.personWait)))")
 
 print("Trade-off: personSilence x personMaximumSpeech -> right, person wait p95")
-for silence in [1600, 1800, 2000, 2200, 2400, 2600] {
+for silence in [1800, 2000, 2200, 2400, 2600, 2800, 3000, 3200] {
     var row = String(format: "  personSilence %.1f s:", Double(silence) / 1000)
-    for speech in [2500, 3000, 3200, 3500, 4000] {
+    for speech in [3000, 3200, 3500, 4000] {
         let configuration = GreetingDetector.Configuration(personSilence: .milliseconds(silence),
                                                            personMaximumSpeech: .milliseconds(speech))
         let swept = cases.map { CaseResult($0, configuration: configuration) }

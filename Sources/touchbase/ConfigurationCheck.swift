@@ -123,8 +123,13 @@ public struct ConfigurationCheck: Sendable {
             add(.error, "audiosocket.port", "\(audioSocket.port) is FastAGI's port too ([agi] port); give AudioSocket its own")
         case .touchbase:
             let beyondLoopback = !AGIPeerFilter.isLoopback(audioSocket.host)
+            // The dialplan falls back to 127.0.0.1:4574 when TOUCHBASE_AUDIOSOCKET is unset, and a
+            // call that cannot reach TouchBase there is quietly judged by AMD instead.
+            let dialplanDefault = AGIPeerFilter.isLoopback(audioSocket.host) && audioSocket.port == 4574
             add(beyondLoopback ? .warning : .ok, "audiosocket",
-                "touchbase judges the greeting; AudioSocket on \(audioSocket.host):\(audioSocket.port) (the dialplan's TOUCHBASE_AUDIOSOCKET)"
+                "touchbase judges the greeting; AudioSocket on \(audioSocket.host):\(audioSocket.port)"
+                    + (dialplanDefault ? " (the dialplan's default)"
+                        : "; set TOUCHBASE_AUDIOSOCKET=ADDRESS:\(audioSocket.port) in Asterisk's [globals], or calls fall back to AMD")
                     + (beyondLoopback ? "; beyond loopback with no authentication: only [agi] allowed_peers may connect" : ""))
         }
 

@@ -94,7 +94,7 @@ struct TouchBaseConfigurationTests {
             host = "0.0.0.0"
             port = 4700
             [greeting]
-            person_silence_ms = 2800
+            person_silence_ms = 3100
             machine_silence_ms = 4000
             listen_seconds = 30
             """, file: "touchbase.toml")
@@ -102,7 +102,7 @@ struct TouchBaseConfigurationTests {
         #expect(configuration.audioSocket.host == "0.0.0.0" && configuration.audioSocket.port == 4700)
         #expect(configuration.audioSocket.allowedPeers.allows(ipAddress: "192.0.2.10"))
         #expect(!configuration.audioSocket.allowedPeers.allows(ipAddress: "192.0.2.11"))
-        #expect(configuration.greeting.detector.personSilence == .milliseconds(2800))
+        #expect(configuration.greeting.detector.personSilence == .milliseconds(3100))
         #expect(configuration.greeting.detector.machineSilence == .milliseconds(4000))
         #expect(configuration.greeting.detector.shortAnswerSilence == .milliseconds(1800))
         #expect(configuration.greeting.drop.maximumSamplesHeard == 30 * 8_000)
