@@ -37,6 +37,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // The web console's HTTP server; FullFoundation only, not swift-configuration.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries reached through Debian's -dev packages (scripts/bootstrap installs them).
@@ -98,18 +102,31 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The web console: pages, accounts, sessions, CSRF, server-sent events.
+        .target(name: "Console", dependencies: [
+            "Cadence", "Store", "Scripts", "Settings",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Logging and metrics: the console log handler, swift-metrics over swift-prometheus, and
         // the small HTTP endpoint Prometheus scrapes.
         .target(name: "Telemetry", dependencies: ["Settings"] + telemetryLibraries),
         // The configuration layer: the TOML file, its lines, and the composition of every
         // module's settings.
         .target(name: "ConfigurationFile", dependencies: [
-            "Settings", "AGI", "AudioSocket", "Cadence", "Store", "Speech", "Dialer", "Telemetry", "VoicemailDrop",
+            "Settings", "AGI", "AudioSocket", "Cadence", "Store", "Speech", "Dialer", "Telemetry", "VoicemailDrop", "Console",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .target(name: "TouchBase", dependencies: [
             "AGI", "Cadence", "Scripts", "Store", "PostgresStore", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
-            "AudioSocket", "Greeting", "VoicemailDrop",
+            "AudioSocket", "Greeting", "VoicemailDrop", "Console",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -119,6 +136,7 @@ let package = Package(
         ]),
         .executableTarget(name: "touchbase", dependencies: [
             "TouchBase", "AGI", "Cadence", "Store", "PostgresStore", "Scripts", "Speech", "Dialer", "Settings", "Telemetry", "ConfigurationFile",
+            "Console",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -185,11 +203,17 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"] + telemetryLibraries),
         .testTarget(name: "ConfigurationFileTests", dependencies: [
-            "ConfigurationFile", "Settings", "AGI", "AudioSocket", "Cadence", "Dialer", "Speech", "Telemetry", "VoicemailDrop",
+            "ConfigurationFile", "Settings", "AGI", "AudioSocket", "Cadence", "Dialer", "Speech", "Telemetry", "VoicemailDrop", "Console",
+        ]),
+        // The console's pages through Hummingbird's test client: escaping, CSRF, owners kept apart.
+        .testTarget(name: "ConsoleTests", dependencies: [
+            "Console", "Store", "Cadence", "Scripts",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: [
-            "touchbase", "StoreTestSupport",
+            "touchbase", "StoreTestSupport", "Store", "Cadence",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,6 +1,7 @@
 import AGI
 import AudioSocket
 import Cadence
+import Console
 import Dialer
 import Settings
 import Speech
@@ -17,7 +18,7 @@ import VoicemailDrop
 /// it (``FastAGIServer/Configuration/init(reading:)``, ``CallingPolicy/init(reading:)``,
 /// ``SpeechSettings/init(reading:)``, ``CallHandlingSettings/init(reading:)``,
 /// ``DialerSettings/init(reading:)``, ``AudioSocketServer/Configuration/init(reading:)``,
-/// ``GreetingCallSettings/init(reading:)``, ``MetricsSettings/init(reading:)``); this layer knows the
+/// ``GreetingCallSettings/init(reading:)``, ``MetricsSettings/init(reading:)``, ``ConsoleSettings/init(reading:)``); this layer knows the
 /// file, its syntax and its lines. `touchbase.example.toml` in the repository lists every
 /// setting with its default; the README's configuration section explains each.
 public struct TouchBaseConfiguration: Sendable {
@@ -43,6 +44,8 @@ public struct TouchBaseConfiguration: Sendable {
     public var greeting = GreetingCallSettings()
     /// Where Prometheus metrics are served (`[metrics]`).
     public var metrics = MetricsSettings()
+    /// The web console (`[console]`).
+    public var console = ConsoleSettings()
     /// The file read, or `nil` for the embedded defaults.
     public var file: String?
     /// Settings used, but not quite as written, each with its file, line and key.
@@ -80,6 +83,7 @@ public struct TouchBaseConfiguration: Sendable {
             try reader.section("greeting") { configuration.greeting = try GreetingCallSettings(reading: &$0) }
             try reader.section("dialer") { configuration.dialer = try DialerSettings(reading: &$0) }
             try reader.section("metrics") { configuration.metrics = try MetricsSettings(reading: &$0) }
+            try reader.section("console") { configuration.console = try ConsoleSettings(reading: &$0) }
             try reader.rejectUnknownKeys()
         } catch let problem as SettingsProblem {
             throw located(problem)

@@ -167,6 +167,12 @@ public struct ContactImportError: Error, Sendable, Hashable, CustomStringConvert
         public var line: Int
         public var message: String
         public var description: String { "line \(line): \(message)" }
+
+        /// Creates a problem.
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     /// The file's name.

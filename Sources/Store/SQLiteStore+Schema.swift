@@ -97,6 +97,25 @@ extension SQLiteStore {
                 CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id);
                 """)
         }
+        migrator.registerMigration("v6: web-console accounts and audit log; calls by start for the Today page") { db in
+            try db.execute(sql: """
+                CREATE TABLE console_account (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE console_audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    account TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE INDEX call_started ON call(started_at);
+                CREATE INDEX contact_owner ON contact(owner_name, id);
+                """)
+        }
         return migrator
     }
 }

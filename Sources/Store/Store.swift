@@ -83,6 +83,28 @@ public protocol Store: Sendable {
     func recordMessage(_ message: MessageRecord) async throws
     /// The messages rendered for a contact, oldest first.
     func messages(contactID: Int64) async throws -> [MessageRecord]
+
+    // The web console's accounts, audit log and pages (ConsoleRecords.swift).
+
+    /// Adds an account, or replaces the role and password of the account of that name.
+    func saveAccount(_ account: ConsoleAccount) async throws
+    /// An account by name.
+    func account(name: String) async throws -> ConsoleAccount?
+    /// Appends a change to the audit log.
+    func recordAudit(_ entry: AuditEntry) async throws
+    /// The newest entries of the audit log, newest first.
+    func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// A page of contacts matching a search, by id, each with its phase and next call.
+    func searchContacts(_ search: ContactSearch) async throws -> [ContactListing]
+    /// Calls placed at or after `date`, counted by outcome (`DialOutcome.logValue`; `in-progress`
+    /// for calls without one).
+    func outcomeCounts(since date: Date) async throws -> [String: Int]
+    /// Every call counted per week and step, oldest week first.
+    func weeklyCounts() async throws -> [WeeklyStepCounts]
+    /// Replaces a contact's details (not its phone, its id or do-not-call).
+    func updateContact(_ contact: Contact, now: Date) async throws
+    /// Stores a follow-up state chosen outside a call (a pause), for an existing follow-up.
+    func saveFollowUp(_ state: FollowUpState, contactID: Int64, now: Date) async throws
 }
 
 /// What an import changed.

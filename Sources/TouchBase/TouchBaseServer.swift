@@ -2,6 +2,7 @@ import AGI
 import AudioSocket
 import Cadence
 import ConfigurationFile
+import Console
 import Dialer
 import Foundation
 import Logging
@@ -89,6 +90,24 @@ public struct TouchBaseAssembly: Sendable {
         }
     }
 
+    /// What the web console reads and changes: this process's store, cadence and templates;
+    /// uploads are read as `contacts import` reads a file, owner dial strings checked by the dialer.
+    public func consoleServices(checks: @escaping @Sendable () async -> [String]) -> ConsoleServices {
+        let (store, dialer) = (store, configuration.dialer)
+        let method: String
+        switch dialer.method {
+        case .callFile(let outgoing, _): method = "call files into \(outgoing)"
+        case .ami(let login): method = "AMI Originate on \(login.host):\(login.port)"
+        }
+        return ConsoleServices(
+            store: store, policy: configuration.policy, importer: ContactImport(ownerDialProblem: DialString.problemForDial),
+            scripts: messages.scripts, checks: checks,
+            dialerState: {
+                let open = (try? await store.openCalls().count).map { "\($0) calls under way" } ?? "calls under way unknown"
+                return dialer.enabled ? "on (\(method)); \(open)" : "off ([dialer] enabled = false); \(open)"
+            })
+    }
+
     /// The router: TouchBase's routes and the `bench` route.
     public var router: AGIRouter {
         var router = TouchBaseServer.router()
@@ -111,12 +130,14 @@ public enum TouchBaseServer {
     ///
     /// - Parameters:
     ///   - configuration: the settings.
+    ///   - checks: `check-config`'s findings, one line each, for the console's System page.
     ///   - logger: the root logger.
     /// - Throws: the first start-up failure, naming what and where (a folder it cannot write, a
     ///   port in use, a host that is not an address), as soon as it happens; any service's
     ///   later failure likewise. The caller ends the process: services still winding down are
     ///   not waited for.
-    public static func run(configuration: TouchBaseConfiguration, logger: Logger) async throws {
+    public static func run(configuration: TouchBaseConfiguration, checks: @escaping @Sendable () async -> [String] = { [] },
+                           logger: Logger) async throws {
         if configuration.calls.detector == .touchbase, !AGIPeerFilter.isLoopback(configuration.audioSocket.host) {
             logger.warning("AudioSocket listens beyond loopback; AudioSocket has no authentication", metadata: [
                 "host": "\(configuration.audioSocket.host)", "allowed_peers": "\(configuration.agi.allowedPeers)",
@@ -147,6 +168,9 @@ public enum TouchBaseServer {
             assembly.metrics.bootstrapMetricsSystem()
             services.append(MetricsServer(host: configuration.metrics.host, port: configuration.metrics.port,
                                           metrics: assembly.metrics, logger: logger))
+        }
+        if configuration.console.port != 0 {
+            services.append(ConsoleServer(settings: configuration.console, services: assembly.consoleServices(checks: checks), logger: logger))
         }
         if let dialer = assembly.dialer {
             services.append(dialer)

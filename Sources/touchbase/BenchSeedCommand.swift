@@ -15,10 +15,18 @@ struct BenchSeedCommand: AsyncParsableCommand {
     @Option(help: "The SQLite database to create or extend.") var database: String
     @Option(help: "How many calls under way.") var calls = 30_000
     @Option(help: "The call ids' prefix; the ids are PREFIX1 ... PREFIXN.") var prefix = "tb-load-"
-    @Option(help: "Where to write the one message file all calls play.") var sounds: String
+    @Option(help: "Where to write the one message file all calls play.") var sounds: String = "sounds"
+    @Option(help: "Seed the web console's benchmark instead: this many contacts (with --console-calls finished calls).")
+    var consoleContacts: Int?
+    @Option(help: "Finished calls for the web console's benchmark, spread over the last year.") var consoleCalls = 1_000_000
 
     func run() async throws {
         let store = try SQLiteStore(path: database)
+        if let consoleContacts {
+            try await ConsoleBenchSeed.seed(store, contacts: consoleContacts, calls: consoleCalls)
+            print("seeded \(consoleContacts) contacts and \(consoleCalls) finished calls in \(database)")
+            return
+        }
         let now = Date()
         let policy = CallingPolicy()
         let owner = Owner(name: "Sam Ortiz", dialString: "PJSIP/101", callbackNumber: "+16175550199")

@@ -8,7 +8,7 @@ import TouchBase
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the FastAGI server that Asterisk's dialplan calls.",
+        abstract: "Run the FastAGI server that Asterisk's dialplan calls, the dialer and the web console.",
         discussion: """
             With no configuration file, listens on 127.0.0.1:4573 with embedded defaults. \
             SIGTERM or SIGINT stop it gracefully: calls in progress finish first.
@@ -34,7 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let agiHost { configuration.agi.host = agiHost }
         logger.info("TouchBase \(touchBaseVersion) starting")
         do {
-            try await TouchBaseServer.run(configuration: configuration, logger: logger)
+            let checked = configuration
+            try await TouchBaseServer.run(configuration: configuration, checks: {
+                await ConfigurationCheck(configuration: checked, logger: logger).run(speak: false).map(\.description)
+            }, logger: logger)
         } catch {
             throw GlobalOptions.fail(error)
         }

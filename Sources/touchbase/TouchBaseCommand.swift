@@ -9,6 +9,6 @@ struct TouchBaseCommand: AsyncParsableCommand {
         version: touchBaseVersion,
         subcommands: [ServeCommand.self, ProcessAGICommand.self, ContactsCommand.self, LogCommand.self,
                       ReportCommand.self, SimulateCommand.self, PreviewCommand.self, CheckConfigCommand.self, RenderCommand.self, BenchSeedCommand.self,
-                      StoreCommand.self]
+                      StoreCommand.self, UsersCommand.self]
     )
 }

@@ -1,6 +1,7 @@
 import AGI
 import Cadence
 import ConfigurationFile
+import Console
 import Settings
 import Speech
 import Testing
@@ -69,6 +70,8 @@ struct TouchBaseConfigurationTests {
         ("[speech.voice]\nprovider = \"piper\"\nurl = \"127.0.0.1:5000\"\n", "touchbase.toml:3: speech.voice.url must start with http://"),
         ("[calls]\nhuman_answer = \"hang-up\"\n", "touchbase.toml:2: calls.human_answer must be \"connect\" or \"message\""),
         ("[metrics]\nport = -1\n", "touchbase.toml:2: metrics.port must be 0 to 65535, not -1"),
+        ("[console]\nport = 70000\n", "touchbase.toml:2: console.port must be 0 to 65535, not 70000"),
+        ("[console]\ntrusted_proxies = \"10.0.0.1\"\n", "touchbase.toml:2: console.trusted_proxies must be an array of strings"),
         ("[calls]\ndetector = \"app_amd\"\n", "touchbase.toml:2: calls.detector must be \"touchbase\" or \"amd\""),
         ("[audiosocket]\nport = 65536\n", "touchbase.toml:2: audiosocket.port must be 0 to 65535, not 65536"),
         ("[audiosocket]\nhost = \"\"\n", "touchbase.toml:2: audiosocket.host must be an address"),
@@ -133,7 +136,7 @@ struct TouchBaseConfigurationTests {
         #expect(voice == VoiceSettings(provider: "piper", url: "http://127.0.0.1:5500") && VoiceSettings.defaultProvider == "piper")
     }
 
-    @Test("[speech], [calls], [dialer] with trunks and AMI, and [metrics] are read")
+    @Test("[speech], [calls], [dialer] with trunks and AMI, [metrics] and [console] are read")
     func operationSettings() throws {
         let configuration = try TouchBaseConfiguration.parse("""
             [speech]
@@ -175,6 +178,11 @@ struct TouchBaseConfigurationTests {
             channel = "SIP/backup/{digits}"
             [metrics]
             port = 0
+            [console]
+            host = "0.0.0.0"
+            port = 8443
+            behind_tls_proxy = true
+            trusted_proxies = ["10.0.0.2"]
             """, file: "touchbase.toml")
         #expect(configuration.speech.absoluteSoundsFolder == "/var/lib/asterisk/sounds/touchbase")
         #expect(configuration.speech.templatesFolder == "/etc/touchbase/templates")
@@ -193,6 +201,8 @@ struct TouchBaseConfigurationTests {
         #expect(dialer.pacing.trunks.map(\.maxCalls) == [3, 4])
         #expect(try dialer.pacing.trunks[1].channel(for: "+16175550100") == "SIP/backup/16175550100")
         #expect(configuration.metrics.port == 0)
+        #expect(configuration.console.host == "0.0.0.0" && configuration.console.port == 8443)
+        #expect(configuration.console.behindTLSProxy && configuration.console.trustedProxies == ["10.0.0.2"])
     }
 
     @Test("a voice whose key variable is not set is refused naming the variable")

@@ -8,7 +8,9 @@ import Testing
 struct ServeStartupTests {
     static func serve(_ settings: String, soundsFolder: String = "sounds", whenListening: ((Process) -> Void)? = nil) throws -> TouchBaseBinary.Run {
         // AudioSocket on a free port unless the test names one: a lab holding 4574 must not fail the run.
-        let settings = settings.contains("[audiosocket]") ? settings : settings + "[audiosocket]\nport = 0\n"
+        var settings = settings.contains("[audiosocket]") ? settings : settings + "[audiosocket]\nport = 0\n"
+        // The console likewise: its default 8080 is often taken, and by parallel runs.
+        if !settings.contains("[console]") { settings += "[console]\nport = 0\n" }
         let touchbase = try TouchBaseBinary()
         let configuration = try touchbase.configuration(settings, soundsFolder: soundsFolder)
         return try touchbase.run(["serve", "--config", configuration], limit: 10,
@@ -19,6 +21,7 @@ struct ServeStartupTests {
         ("[agi]\nport = PORT\n[metrics]\nport = 0\n", "cannot listen for FastAGI on"),
         ("[agi]\nport = 0\n[metrics]\nport = PORT\n", "cannot serve metrics on"),
         ("[agi]\nport = 0\n[metrics]\nport = 0\n[audiosocket]\nport = PORT\n", "AudioSocket cannot listen on"),
+        ("[agi]\nport = 0\n[metrics]\nport = 0\n[console]\nport = PORT\n", "cannot serve the web console on"),
     ])
     func portInUse(settings: String, what: String) async throws {
         let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()

@@ -1,0 +1,146 @@
+import Cadence
+import Foundation
+import Hummingbird
+import Scripts
+import Store
+
+/// Today, Import, Messages, Report and System.
+extension Console {
+    func addPageRoutes(_ router: Router<ConsoleRequestContext>) {
+        router.get("/today") { request, _ in try await self.page(request) { try await self.todayPage($0) } }
+        router.get("/today/events") { request, _ in try await self.page(request) { _ in self.todayEvents() } }
+        router.get("/import") { request, _ in try await self.page(request) { self.importPage($0, problems: [], csv: "", file: "") } }
+        router.post("/import") { request, _ in
+            try await self.mutation(request, limit: 20 << 20) { session, form in try await self.importCSV(form, session) }
+        }
+        router.get("/messages") { request, _ in try await self.page(request) { try await self.messagesPage(request, $0) } }
+        router.get("/report") { request, _ in try await self.page(request) { try await self.reportPage($0) } }
+        router.get("/report.csv") { request, _ in
+            try await self.page(request) { _ in
+                ConsoleViews.bytes(Array(ConsoleReport.csv(try await self.store.weeklyCounts()).utf8), type: "text/csv; charset=utf-8")
+            }
+        }
+        router.get("/system") { request, _ in
+            try await self.page(request) { session in
+                guard session.role == .admin else { return self.views.problem("The System page is for administrators.", status: .forbidden, session: session) }
+                return try await self.systemPage(session)
+            }
+        }
+    }
+
+    // MARK: Today
+
+    func todayPage(_ session: ConsoleSession) async throws -> Response {
+        let now = services.clock()
+        let since = Calendar(identifier: .gregorian).startOfDay(for: now)
+        let counts = try await store.outcomeCounts(since: since)
+        var calls: [[String: Any]] = []
+        var reachable: [Int64: Bool] = [:]
+        for call in try await store.calls(startedSince: since).suffix(200).reversed() {
+            if session.role != .admin, reachable[call.contactID] == nil {
+                reachable[call.contactID] = try await store.contact(id: call.contactID).map(session.mayReach) ?? false
+            }
+            guard session.role == .admin || reachable[call.contactID] == true else { continue }
+            calls.append(["started": ConsoleFormat.time(call.startedAt, zone: "UTC"), "contactID": call.contactID, "contactName": call.contactName,
+                          "step": call.step.rawValue, "outcome": call.outcome?.logValue ?? "in progress",
+                          "nextCall": ConsoleFormat.time(call.nextCallStart, zone: "UTC"), "promise": call.promise ?? ""])
+            if calls.count == 50 { break }
+        }
+        return views.page("today", title: "Today", session: session, [
+            "counts": counts.sorted { $0.key < $1.key }.map { ["outcome": $0.key, "n": $0.value] }, "calls": calls,
+        ])
+    }
+
+    /// Server-sent events: today's counts by outcome every two seconds, while the page is open.
+    func todayEvents() -> Response {
+        let store = store, clock = services.clock
+        let body = ResponseBody { writer in
+            for _ in 0..<1800 {
+                let counts = try await store.outcomeCounts(since: Calendar(identifier: .gregorian).startOfDay(for: clock()))
+                let json = try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
+                try await writer.write(ByteBuffer(string: "event: counts\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
+                try await Task.sleep(for: .seconds(2))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
+    }
+
+    // MARK: Import
+
+    func importPage(_ session: ConsoleSession, problems: [ContactImportError.Problem], csv: String, file: String,
+                    notice: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        views.page("import", title: "Import contacts", session: session, status: status, notice: notice, [
+            "hasProblems": !problems.isEmpty, "problems": problems.map { ["line": $0.line, "message": $0.message] },
+            "csv": csv, "file": file,
+        ])
+    }
+
+    /// All or nothing, as `contacts import`: every bad row with its line, or every row stored.
+    /// An owner may import only their own contacts.
+    func importCSV(_ form: FormFields, _ session: ConsoleSession) async throws -> Response {
+        let csv = form["csv"] ?? "", file = form.nonEmpty("file") ?? "upload.csv"
+        let contacts: [Contact]
+        do {
+            contacts = try services.importer.contacts(fromCSV: csv, file: file)
+        } catch {
+            return importPage(session, problems: error.problems, csv: csv, file: file, status: .unprocessableContent)
+        }
+        if let owner = session.ownerScope {
+            let foreign = contacts.enumerated().filter { $0.element.owner.name != owner }.map { $0.offset }
+            if !foreign.isEmpty {
+                let problems = foreign.prefix(20).map { ContactImportError.Problem(line: $0 + 2, message: "the owner is not \(owner); you import only your own contacts") }
+                return importPage(session, problems: problems, csv: csv, file: file, status: .unprocessableContent)
+            }
+        }
+        let summary = try await store.importContacts(contacts, now: services.clock(), policy: services.policy)
+        try await audit(session, "import", "\(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
+        return importPage(session, problems: [], csv: "", file: "",
+                          notice: "Imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated.")
+    }
+
+    // MARK: Messages, Report, System
+
+    func messagesPage(_ request: Request, _ session: ConsoleSession) async throws -> Response {
+        let contactID = Int64(request.queryFields["contact"] ?? "")
+        var contact = try await contactID.asyncMap { try await store.contact(id: $0) } ?? nil
+        if let chosen = contact, !session.mayReach(chosen) { contact = nil }
+        let steps: [[String: Any]] = MessageStep.allCases.map { step in
+            let template = services.scripts.template(for: step, owner: contact?.owner.name, campaign: contact?.campaign)
+            var row: [String: Any] = ["step": step.rawValue, "template": template.text]
+            if let contact {
+                let variables = MessageVariables(contactName: contact.name, ownerName: contact.owner.name, company: contact.company,
+                                                 connection: contact.connection, topic: contact.topic,
+                                                 callbackNumber: contact.owner.callbackNumber, promise: "tomorrow around noon")
+                row["preview"] = services.scripts.render(step, variables, owner: contact.owner.name, campaign: contact.campaign).text
+                row["contactName"] = contact.name
+            }
+            return row
+        }
+        return views.page("messages", title: "Messages", session: session, ["steps": steps, "contactID": contactID.map(String.init) ?? ""])
+    }
+
+    func reportPage(_ session: ConsoleSession) async throws -> Response {
+        let weeks = try await store.weeklyCounts()
+        return views.page("report", title: "Report", session: session, [
+            "steps": ConsoleReport.perStep(weeks).map(ConsoleReport.row), "weeks": ConsoleReport.perWeek(weeks).map(ConsoleReport.row),
+            "chart": ConsoleReport.chart(ConsoleReport.perWeek(weeks)),
+        ])
+    }
+
+    func systemPage(_ session: ConsoleSession) async throws -> Response {
+        let audit = try await store.auditLog(limit: 50).map {
+            ["when": ConsoleFormat.time($0.at, zone: "UTC"), "account": $0.account, "action": $0.action, "detail": $0.detail]
+        }
+        return views.page("system", title: "System", session: session, [
+            "checks": await services.checks(), "dialer": await services.dialerState(), "audit": audit,
+        ])
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

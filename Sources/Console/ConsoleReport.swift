@@ -1,0 +1,74 @@
+import Cadence
+import Foundation
+import Store
+
+/// The Report page's tables, its CSV and its chart, from the store's weekly counts. Pure: the
+/// SVG is drawn from numbers and fixed labels only, never from stored text.
+enum ConsoleReport {
+    /// The counts per step, every week added up; the week is left at the first week's start.
+    static func perStep(_ rows: [WeeklyStepCounts]) -> [WeeklyStepCounts] {
+        MessageStep.allCases.map { step in
+            rows.filter { $0.step == step }.reduce(into: WeeklyStepCounts(weekStart: .distantPast, step: step), add)
+        }
+    }
+
+    /// The counts per week, every step added up, oldest first.
+    static func perWeek(_ rows: [WeeklyStepCounts]) -> [WeeklyStepCounts] {
+        Dictionary(grouping: rows, by: \.weekStart).map { week, rows in
+            rows.reduce(into: WeeklyStepCounts(weekStart: week, step: .first), add)
+        }.sorted { $0.weekStart < $1.weekStart }
+    }
+
+    static func add(_ total: inout WeeklyStepCounts, _ row: WeeklyStepCounts) {
+        total.dials += row.dials
+        total.voicemails += row.voicemails
+        total.messagesLeft += row.messagesLeft
+        total.reached += row.reached
+        total.callbacks += row.callbacks
+        total.parked += row.parked
+    }
+
+    static func values(_ row: WeeklyStepCounts) -> [Int] {
+        [row.dials, row.voicemails, row.messagesLeft, row.reached, row.callbacks, row.parked]
+    }
+
+    static func week(_ row: WeeklyStepCounts) -> String {
+        row.weekStart.formatted(Date.ISO8601FormatStyle().year().month().day())
+    }
+
+    static func row(_ row: WeeklyStepCounts) -> [String: Any] {
+        let v = values(row)
+        return ["step": row.step.rawValue, "week": week(row), "dials": v[0], "voicemails": v[1], "messagesLeft": v[2],
+                "reached": v[3], "callbacks": v[4], "parked": v[5]]
+    }
+
+    /// Every week and step, one line each.
+    static func csv(_ rows: [WeeklyStepCounts]) -> String {
+        (["week,step,dials,voicemails,messages_left,reached,callbacks,parked"]
+            + rows.map { ([week($0), String($0.step.rawValue)] + values($0).map(String.init)).joined(separator: ",") })
+            .joined(separator: "\n") + "\n"
+    }
+
+    static let series = [("dials", "#9aa5b1"), ("messages left", "#1d3557"), ("reached", "#2a9d8f"), ("callbacks", "#e9c46a")]
+
+    /// Bars per week: dials, messages left, reached and callbacks side by side.
+    static func chart(_ weeks: [WeeklyStepCounts]) -> String {
+        let shown = Array(weeks.suffix(26))
+        let top = max(1, shown.map(\.dials).max() ?? 1)
+        let (height, group, bar) = (200.0, 40.0, 8.0)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Calls per week\" viewBox=\"0 0 \(Int(max(1, Double(shown.count)) * group + 60)) \(Int(height + 60))\">"
+        for (index, row) in shown.enumerated() {
+            let v = [row.dials, row.messagesLeft, row.reached, row.callbacks]
+            for (s, value) in v.enumerated() {
+                let h = Double(value) / Double(top) * height
+                svg += "<rect x=\"\(Int(40 + Double(index) * group + Double(s) * bar))\" y=\"\(Int(height - h + 10))\" width=\"\(Int(bar - 1))\" height=\"\(Int(h))\" fill=\"\(series[s].1)\"><title>\(series[s].0): \(value)</title></rect>"
+            }
+            svg += "<text x=\"\(Int(40 + Double(index) * group))\" y=\"\(Int(height + 25))\" font-size=\"9\">\(week(row).suffix(5))</text>"
+        }
+        svg += "<text x=\"0\" y=\"18\" font-size=\"10\">\(top)</text><text x=\"0\" y=\"\(Int(height + 10))\" font-size=\"10\">0</text>"
+        for (s, item) in series.enumerated() {
+            svg += "<rect x=\"\(40 + s * 110)\" y=\"\(Int(height + 40))\" width=\"10\" height=\"10\" fill=\"\(item.1)\"/><text x=\"\(54 + s * 110)\" y=\"\(Int(height + 49))\" font-size=\"10\">\(item.0)</text>"
+        }
+        return svg + "</svg>"
+    }
+}

@@ -1,0 +1,90 @@
+import Cadence
+import Foundation
+import PostgresNIO
+import Store
+
+/// The web console's accounts, audit log and page queries: as ``SQLiteStore`` answers them.
+extension PostgresStore {
+    public func saveAccount(_ account: ConsoleAccount) async throws {
+        _ = try await rows("""
+            INSERT INTO console_account (name, role, password_hash, created_at)
+            VALUES (\(account.name), \(account.role.rawValue), \(account.passwordHash), \(account.createdAt))
+            ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash
+            """)
+    }
+
+    public func account(name: String) async throws -> ConsoleAccount? {
+        try await rows("SELECT * FROM console_account WHERE name = \(name)").first.map { row in
+            ConsoleAccount(name: try row["name"].decode(String.self), role: ConsoleRole(rawValue: try row["role"].decode(String.self)) ?? .owner,
+                           passwordHash: try row["password_hash"].decode(String.self), createdAt: try row["created_at"].decode(Date.self))
+        }
+    }
+
+    public func recordAudit(_ entry: AuditEntry) async throws {
+        _ = try await rows("""
+            INSERT INTO console_audit (at, account, action, detail) VALUES (\(entry.at), \(entry.account), \(entry.action), \(entry.detail))
+            """)
+    }
+
+    public func auditLog(limit: Int) async throws -> [AuditEntry] {
+        try await rows("SELECT * FROM console_audit ORDER BY id DESC LIMIT \(limit)").map { row in
+            AuditEntry(at: try row["at"].decode(Date.self), account: try row["account"].decode(String.self),
+                       action: try row["action"].decode(String.self), detail: try row["detail"].decode(String.self))
+        }
+    }
+
+    public func searchContacts(_ search: ContactSearch) async throws -> [ContactListing] {
+        let like = search.likePattern
+        return try await rows("""
+            SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
+            FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id
+            WHERE contact.id > \(search.after)
+                AND (\(like)::text IS NULL OR contact.name ILIKE \(like) ESCAPE '\\' OR contact.phone LIKE \(like) ESCAPE '\\')
+                AND (\(search.phase)::text IS NULL OR follow_up.phase = \(search.phase))
+                AND (\(search.owner)::text IS NULL OR contact.owner_name = \(search.owner))
+                AND (\(search.campaign)::text IS NULL OR contact.campaign = \(search.campaign))
+            ORDER BY contact.id LIMIT \(search.limit)
+            """).map { row in
+            ContactListing(contact: try Self.contact(row), phase: try row["fu_phase"].decode(String?.self) ?? "",
+                           step: try row["fu_step"].decode(Int?.self) ?? 0, nextCallStart: try row["fu_next"].decode(Date?.self))
+        }
+    }
+
+    public func outcomeCounts(since date: Date) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await rows("""
+            SELECT COALESCE(outcome, 'in-progress') AS outcome, COUNT(*) AS n FROM call WHERE started_at >= \(date) GROUP BY 1
+            """) {
+            counts[try row["outcome"].decode(String.self)] = try row["n"].decode(Int.self)
+        }
+        return counts
+    }
+
+    public func weeklyCounts() async throws -> [WeeklyStepCounts] {
+        try await rows("""
+            SELECT floor((extract(epoch FROM started_at) - \(WeeklyStepCounts.mondayOffset)) / 604800)::bigint AS week, step,
+                COUNT(*) AS dials, COUNT(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
+                COUNT(message_left) AS messages_left, COUNT(*) FILTER (WHERE outcome = 'human') AS reached,
+                COUNT(*) FILTER (WHERE outcome = 'called-back') AS callbacks, COUNT(*) FILTER (WHERE note LIKE '%parked%') AS parked
+            FROM call GROUP BY week, step ORDER BY week, step
+            """).map { row in
+            try WeeklyStepCounts(week: try row["week"].decode(Int.self), step: try row["step"].decode(Int.self),
+                                 counts: try WeeklyStepCounts.columns.map { try row[$0].decode(Int.self) })
+        }
+    }
+
+    public func updateContact(_ contact: Contact, now: Date) async throws {
+        guard let id = contact.id else { throw StoreError("the contact has no id") }
+        let updated = try await rows("""
+            UPDATE contact SET name = \(contact.name), time_zone = \(contact.timeZone), owner_name = \(contact.owner.name),
+                owner_dial = \(contact.owner.dialString), owner_callback = \(contact.owner.callbackNumber), company = \(contact.company),
+                connection = \(contact.connection), topic = \(contact.topic), campaign = \(contact.campaign), updated_at = \(now)
+            WHERE id = \(id) RETURNING id
+            """)
+        guard !updated.isEmpty else { throw StoreError("no contact with id \(id)") }
+    }
+
+    public func saveFollowUp(_ state: FollowUpState, contactID: Int64, now: Date) async throws {
+        try await transaction { connection in try await Self.saveState(state, contactID: contactID, now: now, connection, logger: logger) }
+    }
+}

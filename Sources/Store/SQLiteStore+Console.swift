@@ -1,0 +1,98 @@
+import Cadence
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func saveAccount(_ account: ConsoleAccount) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO console_account (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash
+                """, arguments: [account.name, account.role.rawValue, account.passwordHash, account.createdAt.timeIntervalSince1970])
+        }
+    }
+
+    public func account(name: String) async throws -> ConsoleAccount? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM console_account WHERE name = ?", arguments: [name]).map { row in
+                ConsoleAccount(name: row["name"], role: ConsoleRole(rawValue: row["role"]) ?? .owner, passwordHash: row["password_hash"],
+                               createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
+        }
+    }
+
+    public func recordAudit(_ entry: AuditEntry) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO console_audit (at, account, action, detail) VALUES (?, ?, ?, ?)",
+                           arguments: [entry.at.timeIntervalSince1970, entry.account, entry.action, entry.detail])
+        }
+    }
+
+    public func auditLog(limit: Int) async throws -> [AuditEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM console_audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                AuditEntry(at: Date(timeIntervalSince1970: row["at"]), account: row["account"], action: row["action"], detail: row["detail"])
+            }
+        }
+    }
+
+    public func searchContacts(_ search: ContactSearch) async throws -> [ContactListing] {
+        let like = search.likePattern
+        return try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
+                FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id
+                WHERE contact.id > ? AND (? IS NULL OR contact.name LIKE ? ESCAPE '\\' OR contact.phone LIKE ? ESCAPE '\\')
+                    AND (? IS NULL OR follow_up.phase = ?) AND (? IS NULL OR contact.owner_name = ?)
+                    AND (? IS NULL OR contact.campaign = ?)
+                ORDER BY contact.id LIMIT ?
+                """, arguments: [search.after, like, like, like, search.phase, search.phase, search.owner, search.owner,
+                                 search.campaign, search.campaign, search.limit]).map { row in
+                ContactListing(contact: Self.contact(row), phase: row["fu_phase"] ?? "", step: row["fu_step"] ?? 0,
+                               nextCallStart: (row["fu_next"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+        }
+    }
+
+    public func outcomeCounts(since date: Date) async throws -> [String: Int] {
+        try await writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT COALESCE(outcome, 'in-progress') AS outcome, COUNT(*) AS n FROM call WHERE started_at >= ? GROUP BY 1
+                """, arguments: [date.timeIntervalSince1970]) {
+                counts[row["outcome"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    public func weeklyCounts() async throws -> [WeeklyStepCounts] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT CAST(floor((started_at - ?) / 604800) AS INTEGER) AS week, step, COUNT(*) AS dials,
+                    SUM(outcome = 'voicemail') AS voicemails, SUM(message_left IS NOT NULL) AS messages_left,
+                    SUM(outcome = 'human') AS reached, SUM(outcome = 'called-back') AS callbacks,
+                    SUM(COALESCE(note LIKE '%parked%', 0)) AS parked
+                FROM call GROUP BY week, step ORDER BY week, step
+                """, arguments: [WeeklyStepCounts.mondayOffset]).map { row in
+                try WeeklyStepCounts(week: row["week"], step: row["step"], counts: WeeklyStepCounts.columns.map { row[$0] ?? 0 })
+            }
+        }
+    }
+
+    public func updateContact(_ contact: Contact, now: Date) async throws {
+        guard let id = contact.id else { throw StoreError("the contact has no id") }
+        try await writer.write { db in
+            try db.execute(sql: """
+                UPDATE contact SET name = ?, time_zone = ?, owner_name = ?, owner_dial = ?, owner_callback = ?, company = ?,
+                    connection = ?, topic = ?, campaign = ?, updated_at = ? WHERE id = ?
+                """, arguments: [contact.name, contact.timeZone, contact.owner.name, contact.owner.dialString, contact.owner.callbackNumber,
+                                 contact.company, contact.connection, contact.topic, contact.campaign, now.timeIntervalSince1970, id])
+            guard db.changesCount == 1 else { throw StoreError("no contact with id \(id)") }
+        }
+    }
+
+    public func saveFollowUp(_ state: FollowUpState, contactID: Int64, now: Date) async throws {
+        try await writer.write { db in try Self.saveState(state, contactID: contactID, now: now, db: db) }
+    }
+}
