@@ -56,7 +56,8 @@ enum ConsoleReport {
         let shown = Array(weeks.suffix(26))
         let top = max(1, shown.map(\.dials).max() ?? 1)
         let (height, group, bar) = (200.0, 40.0, 8.0)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Calls per week\" viewBox=\"0 0 \(Int(max(1, Double(shown.count)) * group + 60)) \(Int(height + 60))\">"
+        let width = max(520, Int(Double(shown.count) * group + 60))
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Calls per week\" width=\"\(width)\" height=\"\(Int(height + 60))\" viewBox=\"0 0 \(width) \(Int(height + 60))\">"
         for (index, row) in shown.enumerated() {
             let v = [row.dials, row.messagesLeft, row.reached, row.callbacks]
             for (s, value) in v.enumerated() {
