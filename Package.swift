@@ -103,8 +103,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // The web console: pages, accounts, sessions, CSRF, server-sent events.
+        // AGI for the words of a bind failure only (FastAGIServerError.reason), as the other servers say it.
         .target(name: "Console", dependencies: [
-            "Cadence", "Store", "Scripts", "Settings",
+            "AGI", "Cadence", "Store", "Scripts", "Settings",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

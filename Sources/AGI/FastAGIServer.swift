@@ -269,8 +269,8 @@ public enum FastAGIServerError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     /// A bind error in a few words: the system's reason (`address already in use`), or that
-    /// the host is not an address.
-    static func reason(_ error: any Error) -> String {
+    /// the host is not an address. The web console's server words its own the same way.
+    public static func reason(_ error: any Error) -> String {
         if let error = error as? IOError { return String(cString: strerror(error.errnoCode)).lowercased() }
         if let error = error as? SocketAddressError, case .unknown(let host, _) = error { return "'\(host)' is not an address" }
         return String(describing: error)

@@ -1,3 +1,4 @@
+import AGI
 import Cadence
 import Foundation
 import Hummingbird
@@ -90,14 +91,6 @@ public struct ConsoleServerError: Error, Sendable, CustomStringConvertible {
     public var description: String
 
     init(host: String, port: Int, error: any Error) {
-        let reason: String
-        if let error = error as? IOError {
-            reason = String(cString: strerror(error.errnoCode)).lowercased()
-        } else if let error = error as? SocketAddressError, case .unknown(let host, _) = error {
-            reason = "'\(host)' is not an address"
-        } else {
-            reason = String(describing: error)
-        }
-        description = "cannot serve the web console on \(host):\(port): \(reason)"
+        description = "cannot serve the web console on \(host):\(port): \(FastAGIServerError.reason(error))"
     }
 }

@@ -117,7 +117,7 @@ struct ConsoleBrowserTests {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("console-browser-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         guard let handle = try? FileHandle(forWritingTo: output) else { return (-1, "cannot write \(output.path)") }
         process.standardOutput = handle
         process.standardError = handle
