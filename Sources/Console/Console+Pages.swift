@@ -13,7 +13,7 @@ extension Console {
         router.post("/import") { request, _ in
             try await self.mutation(request, limit: 20 << 20) { session, form in try await self.importCSV(form, session) }
         }
-        router.get("/messages") { request, _ in try await self.page(request) { try await self.messagesPage(request, $0) } }
+        addMessageRoutes(router)
         router.get("/report") { request, _ in try await self.page(request) { try await self.reportPage($0) } }
         router.get("/report.csv") { request, _ in
             try await self.page(request) { _ in
@@ -101,25 +101,6 @@ extension Console {
 
     // MARK: Messages, Report, System
 
-    func messagesPage(_ request: Request, _ session: ConsoleSession) async throws -> Response {
-        let contactID = Int64(request.queryFields["contact"] ?? "")
-        var contact = try await contactID.asyncMap { try await store.contact(id: $0) } ?? nil
-        if let chosen = contact, !session.mayReach(chosen) { contact = nil }
-        let steps: [[String: Any]] = MessageStep.allCases.map { step in
-            let template = services.scripts.template(for: step, owner: contact?.owner.name, campaign: contact?.campaign)
-            var row: [String: Any] = ["step": step.rawValue, "template": template.text]
-            if let contact {
-                let variables = MessageVariables(contactName: contact.name, ownerName: contact.owner.name, company: contact.company,
-                                                 connection: contact.connection, topic: contact.topic,
-                                                 callbackNumber: contact.owner.callbackNumber, promise: "tomorrow around noon")
-                row["preview"] = services.scripts.render(step, variables, owner: contact.owner.name, campaign: contact.campaign).text
-                row["contactName"] = contact.name
-            }
-            return row
-        }
-        return views.page("messages", title: "Messages", session: session, ["steps": steps, "contactID": contactID.map(String.init) ?? ""])
-    }
-
     func reportPage(_ session: ConsoleSession) async throws -> Response {
         let weeks = try await store.weeklyCounts()
         return views.page("report", title: "Report", session: session, [
@@ -135,12 +116,5 @@ extension Console {
         return views.page("system", title: "System", session: session, [
             "checks": await services.checks(), "dialer": await services.dialerState(), "audit": audit,
         ])
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -43,6 +43,22 @@ enum ConsoleAssets {
             };
             reader.readAsText(chosen);
           });
+          document.querySelectorAll("textarea[data-preview]").forEach(function (area) {
+            var timer = null;
+            area.addEventListener("input", function () {
+              clearTimeout(timer);
+              timer = setTimeout(function () {
+                var form = area.form, body = new URLSearchParams(new FormData(form));
+                fetch("/messages/preview", {method: "POST", body: body, credentials: "same-origin"})
+                  .then(function (r) { return r.text().then(function (t) { return [r.ok, t]; }); })
+                  .then(function (result) {
+                    var box = document.getElementById(area.dataset.preview);
+                    box.textContent = result[1];
+                    box.className = result[0] ? "" : "error";
+                  });
+              }, 300);
+            });
+          });
           var live = document.getElementById("live");
           if (live && window.EventSource) {
             var source = new EventSource(live.dataset.events);

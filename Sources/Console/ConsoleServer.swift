@@ -18,6 +18,9 @@ public struct ConsoleServices: Sendable {
     public var importer: ContactImport
     /// The message templates, for the Messages page's preview.
     public var scripts: MessageScripts
+    /// The templates folder (`[speech] templates`) the Messages page saves into; `nil` when
+    /// the built-in templates are in force and none can be saved.
+    public var templatesFolder: String?
     /// The lines of `check-config`, for the System page.
     public var checks: @Sendable () async -> [String]
     /// The dialer's state in words, for the System page.
@@ -25,7 +28,7 @@ public struct ConsoleServices: Sendable {
     public var clock: @Sendable () -> Date
 
     /// Creates the services.
-    public init(store: any Store, policy: CallingPolicy, importer: ContactImport, scripts: MessageScripts,
+    public init(store: any Store, policy: CallingPolicy, importer: ContactImport, scripts: MessageScripts, templatesFolder: String? = nil,
                 checks: @escaping @Sendable () async -> [String] = { [] },
                 dialerState: @escaping @Sendable () async -> String = { "unknown" },
                 clock: @escaping @Sendable () -> Date = Date.init) {
@@ -33,6 +36,7 @@ public struct ConsoleServices: Sendable {
         self.policy = policy
         self.importer = importer
         self.scripts = scripts
+        self.templatesFolder = templatesFolder
         self.checks = checks
         self.dialerState = dialerState
         self.clock = clock

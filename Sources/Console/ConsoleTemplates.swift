@@ -162,10 +162,17 @@ enum ConsoleTemplates {
 
     static let messages = """
         {{> header}}
-        {{#steps}}<section class="card"><h2>Message {{step}}</h2><pre>{{template}}</pre>
-        {{#preview}}<p class="muted">For {{contactName}}:</p><blockquote>{{preview}}</blockquote>{{/preview}}</section>{{/steps}}
-        <form method="get" action="/messages"><label>Preview for contact id <input name="contact" value="{{contactID}}"></label>
+        <form method="get" action="/messages" class="filters"><label>Preview for contact id <input name="contact" value="{{contactID}}"></label>
         <button type="submit">Preview</button></form>
+        <p class="muted">Previews are for {{contactName}}, with the promise "tomorrow around noon".</p>
+        {{#steps}}<section class="card"><h2>Message {{step}}</h2><p class="muted">In force: {{source}}</p>
+        {{#problems}}<p class="error">{{.}}</p>{{/problems}}
+        <form method="post" action="/messages"><input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="step" value="{{step}}"><input type="hidden" name="contact" value="{{contactID}}">
+        <textarea name="text" rows="5" data-preview="preview-{{step}}">{{template}}</textarea>
+        <blockquote id="preview-{{step}}">{{preview}}</blockquote>
+        {{#canSave}}<button type="submit">Save for everyone</button>{{/canSave}}
+        </form></section>{{/steps}}
         {{> footer}}
         """
 

@@ -101,7 +101,7 @@ public struct TouchBaseAssembly: Sendable {
         }
         return ConsoleServices(
             store: store, policy: configuration.policy, importer: ContactImport(ownerDialProblem: DialString.problemForDial),
-            scripts: messages.scripts, checks: checks,
+            scripts: messages.scripts, templatesFolder: configuration.speech.templatesFolder, checks: checks,
             dialerState: {
                 let open = (try? await store.openCalls().count).map { "\($0) calls under way" } ?? "calls under way unknown"
                 return dialer.enabled ? "on (\(method)); \(open)" : "off ([dialer] enabled = false); \(open)"

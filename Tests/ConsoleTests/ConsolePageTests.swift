@@ -16,11 +16,13 @@ struct ConsoleFixture {
     let console: Console
     let sam: Contact, lee: Contact
 
-    init(settings: ConsoleSettings = ConsoleSettings(), samName: String = "Dana Whitfield") async throws {
+    init(settings: ConsoleSettings = ConsoleSettings(), samName: String = "Dana Whitfield", templatesFolder: String? = nil,
+         clock: @escaping @Sendable () -> Date = Date.init) async throws {
         store = try SQLiteStore()
         self.settings = settings
         console = Console(settings: settings, services: ConsoleServices(store: store, policy: CallingPolicy(), importer: ContactImport(),
-                                                                       scripts: MessageScripts()))
+                                                                       scripts: MessageScripts(), templatesFolder: templatesFolder,
+                                                                       clock: clock))
         let hash = try await PasswordHashing.hash(Self.password, cost: 4)
         for (name, role) in [("ada", ConsoleRole.admin), ("Sam Ortiz", .owner), ("Lee Park", .owner)] {
             try await store.saveAccount(ConsoleAccount(name: name, role: role, passwordHash: hash, createdAt: Date()))

@@ -1,0 +1,95 @@
+import Cadence
+@testable import Console
+import Foundation
+import Scripts
+import Store
+import Testing
+
+/// Monday 2026-11-23 at a wall-clock time in New York.
+func newYork(_ time: String, day: String = "2026-11-23") -> Date {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    formatter.timeZone = TimeZone(identifier: "America/New_York")
+    return formatter.date(from: "\(day) \(time)")!
+}
+
+@Suite("the console's buttons and the Messages page")
+struct ConsoleChangeTests {
+    @Test("pause moves the next call to the first window of the day given; call now works only inside calling hours")
+    func pauseAndCallNow() async throws {
+        let clock = ClockBox(newYork("08:10"))
+        let fixture = try await ConsoleFixture(clock: { clock.now })
+        let id = try #require(fixture.sam.id)
+        try await fixture.test { browser in
+            let csrf = try #require(try await browser.logIn("ada").csrf)
+            #expect(try await browser.request(.post, "/contacts/\(id)/pause", form: ["csrf": csrf, "until": "2026-12-02"]).status == .seeOther)
+            let paused = try #require(try await fixture.store.followUp(contactID: id))
+            #expect(paused.nextCall?.start == newYork("09:00", day: "2026-12-02"))
+            #expect(try await browser.request(.post, "/contacts/\(id)/pause", form: ["csrf": csrf, "until": "someday"]).status == .badRequest)
+            #expect(try await browser.request(.post, "/contacts/\(id)/call-now", form: ["csrf": csrf]).status == .conflict)
+            clock.now = newYork("10:15")
+            #expect(try await browser.request(.post, "/contacts/\(id)/call-now", form: ["csrf": csrf]).status == .seeOther)
+            #expect(try await fixture.store.followUp(contactID: id)?.nextCall?.start == newYork("10:15"))
+            #expect(try await fixture.store.auditLog(limit: 3).map(\.action) == ["call-now", "pause", "login"])
+        }
+    }
+
+    @Test("a promise a message made and still ahead is kept through a pause")
+    func pauseKeepsPromise() throws {
+        let contact = Contact(id: 1, name: "Dana", phone: "+16175550101", timeZone: "America/New_York",
+                              owner: Owner(name: "Sam", dialString: "PJSIP/101", callbackNumber: "+16175550199"), company: "Harbor")
+        let now = newYork("10:00")
+        let state = FollowUp.start(contact: contact, now: now, policy: CallingPolicy())
+        let promise = FollowUp.promise(forLeaving: .first, contact: contact, state: state, now: now, policy: CallingPolicy())
+        var promised = state
+        promised.promise = promise
+        promised.nextCall = promise?.window
+        #expect(FollowUp.paused(promised, contact: contact, until: newYork("00:00", day: "2026-12-07"), now: now, policy: CallingPolicy()) == promised)
+        let moved = FollowUp.paused(state, contact: contact, until: newYork("00:00", day: "2026-12-07"), now: now, policy: CallingPolicy())
+        #expect(moved?.nextCall?.start == newYork("09:00", day: "2026-12-07"))
+    }
+
+    @Test("edit replaces the details and refuses a zone no one knows, changing nothing")
+    func edit() async throws {
+        let fixture = try await ConsoleFixture()
+        let id = try #require(fixture.sam.id)
+        try await fixture.test { browser in
+            let csrf = try #require(try await browser.logIn("Sam Ortiz").csrf)
+            let form = ["csrf": csrf, "name": "Dana W. Whitfield", "company": "Harbor", "topic": "the roof", "time_zone": "America/Chicago"]
+            #expect(try await browser.request(.post, "/contacts/\(id)/edit", form: form).status == .seeOther)
+            #expect(try await fixture.store.contact(id: id)?.name == "Dana W. Whitfield")
+            var bad = form
+            bad["time_zone"] = "Mars/Olympus"
+            bad["name"] = "Changed"
+            #expect(try await browser.request(.post, "/contacts/\(id)/edit", form: bad).status == .badRequest)
+            #expect(try await fixture.store.contact(id: id)?.timeZone == "America/Chicago")
+        }
+    }
+
+    @Test("a template with an error is shown with it and never saved; a good one is previewed and saved into the folder")
+    func templates() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("console-templates-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fixture = try await ConsoleFixture(templatesFolder: folder.path)
+        let file = folder.appendingPathComponent("message2.mustache").path
+        try await fixture.test { browser in
+            let csrf = try #require(try await browser.logIn("ada").csrf)
+            let broken = try await browser.request(.post, "/messages", form: ["csrf": csrf, "step": "2", "text": "Hi {{contact_name}, call me"])
+            #expect(broken.status == .unprocessableContent && broken.body.contains("class=\"error\""))
+            #expect(!FileManager.default.fileExists(atPath: file))
+            let text = "Hi {{contact_first_name}}, it's {{owner_name}}. I'll try again {{promise}} or call {{callback_number}}."
+            let preview = try await browser.request(.post, "/messages/preview", form: ["csrf": csrf, "step": "2", "text": text,
+                                                                                       "contact": String(fixture.sam.id!)])
+            #expect(preview.status == .ok && preview.body.hasPrefix("Hi Dana, it's Sam Ortiz. I'll try again tomorrow around noon"))
+            #expect(try await browser.request(.post, "/messages", form: ["csrf": csrf, "step": "2", "text": text]).status == .ok)
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
+            #expect(try await fixture.store.auditLog(limit: 1).first?.action == "template")
+        }
+    }
+}
+
+/// A clock a test moves.
+final class ClockBox: @unchecked Sendable {
+    var now: Date
+    init(_ now: Date) { self.now = now }
+}
