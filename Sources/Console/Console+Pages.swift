@@ -115,6 +115,7 @@ extension Console {
         }
         return views.page("system", title: "System", session: session, [
             "checks": await services.checks(), "dialer": await services.dialerState(), "audit": audit,
+            "voices": await services.voices(), "problems": await services.recentProblems(),
         ])
     }
 }

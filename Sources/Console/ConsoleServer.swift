@@ -25,6 +25,10 @@ public struct ConsoleServices: Sendable {
     public var checks: @Sendable () async -> [String]
     /// The dialer's state in words, for the System page.
     public var dialerState: @Sendable () async -> String
+    /// Each voice's health in words (its circuit breaker, its failures), for the System page.
+    public var voices: @Sendable () async -> [String] = { [] }
+    /// The last warnings and errors logged, newest first, for the System page.
+    public var recentProblems: @Sendable () async -> [String] = { [] }
     public var clock: @Sendable () -> Date
 
     /// Creates the services.

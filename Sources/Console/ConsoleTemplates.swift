@@ -152,7 +152,11 @@ enum ConsoleTemplates {
         {{> header}}
         <h2>Configuration checks</h2>
         <ul id="checks">{{#checks}}<li>{{.}}</li>{{/checks}}</ul>
+        <h2>Voices</h2>
+        <ul id="voices">{{#voices}}<li>{{.}}</li>{{/voices}}</ul>{{^voices}}<p>No voice has spoken since the start.</p>{{/voices}}
         <h2>Dialer</h2><p id="dialer">{{dialer}}</p>
+        <h2>Last warnings and errors</h2>
+        <ul id="problems">{{#problems}}<li><code>{{.}}</code></li>{{/problems}}</ul>{{^problems}}<p>None since the start.</p>{{/problems}}
         <h2>Recent changes</h2>
         <table><thead><tr><th>When</th><th>Who</th><th>What</th><th>Detail</th></tr></thead><tbody>
         {{#audit}}<tr><td>{{when}}</td><td>{{account}}</td><td>{{action}}</td><td>{{detail}}</td></tr>{{/audit}}

@@ -53,7 +53,9 @@ public struct ConsoleLogHandler: LogHandler {
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         let rendered = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0)=\($1)" }.joined(separator: " ")
-        output("\(Self.timestamp()) \(event.level) \(label):\(rendered) [\(event.source)] \(event.message)\n")
+        let line = "\(Self.timestamp()) \(event.level) \(label):\(rendered) [\(event.source)] \(event.message)"
+        if event.level >= .warning { RecentProblems.shared.add(line) }
+        output(line + "\n")
     }
 
     /// Writes a line to standard error with one `write`, so lines from several threads do not

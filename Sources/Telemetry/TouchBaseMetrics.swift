@@ -94,6 +94,20 @@ public final class TouchBaseMetrics: Sendable {
         return line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
     }
 
+    /// Each voice's figures in words, from the exposition: its circuit breaker (0 closed, 1 open,
+    /// 2 probing) and the messages it failed, one line a figure (the console's System page).
+    public func voiceHealth() -> [String] {
+        let words = ["touchbase_tts_voice_circuit": "circuit (0 closed, 1 open, 2 probing)",
+                     "touchbase_tts_failures_total": "messages it could not speak", "touchbase_tts_seconds_count": "messages spoken"]
+        return exposition().split(separator: "\n").compactMap { line -> String? in
+            guard let brace = line.firstIndex(of: "{"), let what = words[String(line[..<brace])],
+                  let close = line.firstIndex(of: "}") else { return nil }
+            var labels = String(line[line.index(after: brace)..<close].filter { $0 != "\"" })
+            if labels.hasPrefix("voice=") { labels.removeFirst("voice=".count) }
+            return "\(labels): \(what)\(line[line.index(after: close)...])"
+        }
+    }
+
     /// The figures in Prometheus' text exposition format (version 0.0.4).
     public func exposition() -> String {
         if let read = agiSessionsRead.withLockedValue({ $0 }) { agiSessions.record(read()) }

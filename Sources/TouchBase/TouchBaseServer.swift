@@ -99,13 +99,17 @@ public struct TouchBaseAssembly: Sendable {
         case .callFile(let outgoing, _): method = "call files into \(outgoing)"
         case .ami(let login): method = "AMI Originate on \(login.host):\(login.port)"
         }
-        return ConsoleServices(
+        let metrics = metrics
+        var services = ConsoleServices(
             store: store, policy: configuration.policy, importer: ContactImport(ownerDialProblem: DialString.problemForDial),
             scripts: messages.scripts, templatesFolder: configuration.speech.templatesFolder, checks: checks,
             dialerState: {
                 let open = (try? await store.openCalls().count).map { "\($0) calls under way" } ?? "calls under way unknown"
                 return dialer.enabled ? "on (\(method)); \(open)" : "off ([dialer] enabled = false); \(open)"
             })
+        services.voices = { metrics.voiceHealth() }
+        services.recentProblems = { RecentProblems.shared.newestFirst }
+        return services
     }
 
     /// The router: TouchBase's routes and the `bench` route.
