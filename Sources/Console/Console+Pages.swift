@@ -17,7 +17,7 @@ extension Console {
         router.get("/report") { request, _ in try await self.page(request) { try await self.reportPage($0) } }
         router.get("/report.csv") { request, _ in
             try await self.page(request) { _ in
-                ConsoleViews.bytes(Array(ConsoleReport.csv(try await self.store.weeklyCounts()).utf8), type: "text/csv; charset=utf-8")
+                ConsoleViews.bytes(Array(ConsoleReport.csv(try await self.reportCounts.current().rows).utf8), type: "text/csv; charset=utf-8")
             }
         }
         router.get("/system") { request, _ in
@@ -102,8 +102,8 @@ extension Console {
     // MARK: Messages, Report, System
 
     func reportPage(_ session: ConsoleSession) async throws -> Response {
-        let weeks = try await store.weeklyCounts()
-        return views.page("report", title: "Report", session: session, [
+        let (at, weeks) = try await reportCounts.current()
+        return views.page("report", title: "Report", session: session, notice: "Counted at \(ConsoleFormat.time(at, zone: "UTC")); counted again at most once a minute.", [
             "steps": ConsoleReport.perStep(weeks).map(ConsoleReport.row), "weeks": ConsoleReport.perWeek(weeks).map(ConsoleReport.row),
             "chart": ConsoleReport.chart(ConsoleReport.perWeek(weeks)),
         ])

@@ -20,12 +20,14 @@ struct Console: Sendable {
     let sessions: ConsoleSessions
     let throttle = LoginThrottle()
     let clientAddress: ClientAddress
+    let reportCounts: ReportCounts
 
     init(settings: ConsoleSettings, services: ConsoleServices) {
         self.settings = settings
         self.services = services
         sessions = ConsoleSessions(lifetime: settings.sessionSeconds)
         clientAddress = ClientAddress(trustedProxies: Set(settings.trustedProxies))
+        reportCounts = ReportCounts(store: services.store, clock: services.clock)
     }
 
     var store: any Store { services.store }

@@ -73,3 +73,45 @@ enum ConsoleReport {
         return svg + "</svg>"
     }
 }
+
+/// The report's counts, read from the store at most once per `maximumAge`: counting a million
+/// calls takes longer than a page may. A page served while the counts are older than that gets
+/// the counts it has at once and starts one new count behind it; only the first page waits.
+actor ReportCounts {
+    private let store: any Store
+    private let maximumAge: TimeInterval
+    private let clock: @Sendable () -> Date
+    private var counted: (at: Date, rows: [WeeklyStepCounts])?
+    private var counting: Task<[WeeklyStepCounts], any Error>?
+
+    init(store: any Store, maximumAge: TimeInterval = 60, clock: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.maximumAge = maximumAge
+        self.clock = clock
+    }
+
+    /// The counts, and when they were made.
+    func current() async throws -> (at: Date, rows: [WeeklyStepCounts]) {
+        if let counted {
+            if clock().timeIntervalSince(counted.at) > maximumAge, counting == nil { _ = startCount() }
+            return counted
+        }
+        return (clock(), try await (counting ?? startCount()).value)
+    }
+
+    private func startCount() -> Task<[WeeklyStepCounts], any Error> {
+        let (store, started) = (store, clock())
+        let task = Task { try await store.weeklyCounts() }
+        counting = task
+        Task {
+            let rows = try? await task.value
+            self.finished(rows, at: started)
+        }
+        return task
+    }
+
+    private func finished(_ rows: [WeeklyStepCounts]?, at date: Date) {
+        counting = nil
+        if let rows { counted = (date, rows) }
+    }
+}

@@ -93,3 +93,23 @@ final class ClockBox: @unchecked Sendable {
     var now: Date
     init(_ now: Date) { self.now = now }
 }
+
+@Suite("the report's counts")
+struct ReportCountsTests {
+    @Test("counts are read once, served as they are within a minute, and counted again behind a page after it")
+    func countedAtMostOnceAMinute() async throws {
+        let store = try SQLiteStore()
+        let clock = ClockBox(newYork("10:00"))
+        let counts = ReportCounts(store: store, clock: { clock.now })
+        #expect(try await counts.current().rows.isEmpty)
+        let contact = Contact(name: "Dana", phone: "+16175550101", timeZone: "America/New_York",
+                              owner: Owner(name: "Sam", dialString: "PJSIP/101", callbackNumber: "+16175550199"), company: "Harbor")
+        _ = try await store.importContacts([contact], now: clock.now, policy: CallingPolicy())
+        try await store.beginCall(CallStart(callID: "tb-1", contactID: 1, step: .first, dialNumber: 1, startedAt: clock.now))
+        #expect(try await counts.current().rows.isEmpty, "within the minute, the counts already made")
+        clock.now = newYork("10:02")
+        #expect(try await counts.current().rows.isEmpty, "the stale counts at once")
+        for _ in 0..<100 where try await counts.current().rows.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try await counts.current().rows.map(\.dials) == [1])
+    }
+}
