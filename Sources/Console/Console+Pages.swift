@@ -34,17 +34,10 @@ extension Console {
         let now = services.clock()
         let since = Calendar(identifier: .gregorian).startOfDay(for: now)
         let counts = try await store.outcomeCounts(since: since)
-        var calls: [[String: Any]] = []
-        var reachable: [Int64: Bool] = [:]
-        for call in try await store.calls(startedSince: since).suffix(200).reversed() {
-            if session.role != .admin, reachable[call.contactID] == nil {
-                reachable[call.contactID] = try await store.contact(id: call.contactID).map(session.mayReach) ?? false
-            }
-            guard session.role == .admin || reachable[call.contactID] == true else { continue }
-            calls.append(["started": ConsoleFormat.time(call.startedAt, zone: "UTC"), "contactID": call.contactID, "contactName": call.contactName,
-                          "step": call.step.rawValue, "outcome": call.outcome?.logValue ?? "in progress",
-                          "nextCall": ConsoleFormat.time(call.nextCallStart, zone: "UTC"), "promise": call.promise ?? ""])
-            if calls.count == 50 { break }
+        let calls: [[String: Any]] = try await store.latestCalls(since: since, owner: session.ownerScope, limit: 50).map { call in
+            ["started": ConsoleFormat.time(call.startedAt, zone: "UTC"), "contactID": call.contactID, "contactName": call.contactName,
+             "step": call.step.rawValue, "outcome": call.outcome?.logValue ?? "in progress",
+             "nextCall": ConsoleFormat.time(call.nextCallStart, zone: "UTC"), "promise": call.promise ?? ""]
         }
         return views.page("today", title: "Today", session: session, [
             "counts": counts.sorted { $0.key < $1.key }.map { ["outcome": $0.key, "n": $0.value] }, "calls": calls,

@@ -60,6 +60,13 @@ extension PostgresStore {
         return counts
     }
 
+    public func latestCalls(since date: Date, owner: String?, limit: Int) async throws -> [CallRecord] {
+        try await rows("""
+            \(unescaped: Self.callColumns) WHERE call.started_at >= \(date) AND (\(owner)::text IS NULL OR contact.owner_name = \(owner))
+            ORDER BY call.started_at DESC, call.id DESC LIMIT \(limit)
+            """).map(Self.callRecord)
+    }
+
     public func weeklyCounts() async throws -> [WeeklyStepCounts] {
         try await rows("""
             SELECT floor((extract(epoch FROM started_at) - \(WeeklyStepCounts.mondayOffset)) / 604800)::bigint AS week, step,

@@ -66,6 +66,15 @@ extension SQLiteStore {
         }
     }
 
+    public func latestCalls(since date: Date, owner: String?, limit: Int) async throws -> [CallRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
+                WHERE call.started_at >= ? \(owner == nil ? "" : "AND contact.owner_name = ?") ORDER BY call.started_at DESC, call.id DESC LIMIT ?
+                """, arguments: StatementArguments([date.timeIntervalSince1970] + (owner.map { [$0] } ?? []) + [limit])).map(Self.callRecord)
+        }
+    }
+
     public func weeklyCounts() async throws -> [WeeklyStepCounts] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: """

@@ -99,6 +99,9 @@ public protocol Store: Sendable {
     /// Calls placed at or after `date`, counted by outcome (`DialOutcome.logValue`; `in-progress`
     /// for calls without one).
     func outcomeCounts(since date: Date) async throws -> [String: Int]
+    /// The newest calls placed at or after `date`, newest first, at most `limit`; only the calls
+    /// of one owner's contacts when `owner` is given.
+    func latestCalls(since date: Date, owner: String?, limit: Int) async throws -> [CallRecord]
     /// Every call counted per week and step, oldest week first.
     func weeklyCounts() async throws -> [WeeklyStepCounts]
     /// Replaces a contact's details (not its phone, its id or do-not-call).
