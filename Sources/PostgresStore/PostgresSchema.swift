@@ -104,7 +104,7 @@ enum PostgresSchema {
             "ALTER TABLE call ADD COLUMN greeting TEXT",
             "CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id)",
         ]),
-        (3, "web-console accounts and audit log; contacts by owner", [
+        (3, "web-console accounts and audit log; contacts by owner and by any part of name or number", [
             """
             CREATE TABLE console_account (
                 name TEXT PRIMARY KEY,
@@ -123,6 +123,17 @@ enum PostgresSchema {
             )
             """,
             "CREATE INDEX contact_owner ON contact(owner_name, id)",
+            // Trigram indexes let ILIKE '%text%' skip the scan; a server without pg_trgm, or a
+            // user who may not add it, keeps searching by scan rather than failing to start.
+            """
+            DO $$ BEGIN
+                CREATE EXTENSION IF NOT EXISTS pg_trgm;
+                CREATE INDEX contact_name_trgm ON contact USING gin (name gin_trgm_ops);
+                CREATE INDEX contact_phone_trgm ON contact USING gin (phone gin_trgm_ops);
+            EXCEPTION WHEN OTHERS THEN
+                RAISE NOTICE 'contact search without pg_trgm: %', SQLERRM;
+            END $$
+            """,
         ]),
     ]
 

@@ -70,6 +70,13 @@ public struct ContactSearch: Sendable, Hashable {
         self.limit = limit
     }
 
+    /// The text as an FTS5 phrase for SQLite's trigram index, when it has the three characters
+    /// a trigram needs.
+    public var trigramPhrase: String? {
+        guard let text, text.count >= 3 else { return nil }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     /// The text as a SQL `LIKE` pattern, its wildcards escaped with `\`.
     public var likePattern: String? {
         guard let text, !text.isEmpty else { return nil }

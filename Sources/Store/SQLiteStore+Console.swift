@@ -37,17 +37,31 @@ extension SQLiteStore {
     }
 
     public func searchContacts(_ search: ContactSearch) async throws -> [ContactListing] {
-        let like = search.likePattern
+        // Three characters and more are found through the trigram index; shorter text by LIKE,
+        // which reads every contact.
+        var filters = ["contact.id > ?"]
+        var arguments: [DatabaseValue] = [search.after.databaseValue]
+        if let phrase = search.trigramPhrase {
+            filters.append("contact.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)")
+            arguments.append(phrase.databaseValue)
+        } else if let like = search.likePattern {
+            filters.append("(contact.name LIKE ? ESCAPE '\\' OR contact.phone LIKE ? ESCAPE '\\')")
+            arguments += [like.databaseValue, like.databaseValue]
+        }
+        for (column, value) in [("follow_up.phase", search.phase), ("contact.owner_name", search.owner), ("contact.campaign", search.campaign)] {
+            guard let value else { continue }
+            filters.append("\(column) = ?")
+            arguments.append(value.databaseValue)
+        }
+        arguments.append(search.limit.databaseValue)
+        let statementArguments = StatementArguments(arguments)
+        let sql = """
+            SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
+            FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id
+            WHERE \(filters.joined(separator: " AND ")) ORDER BY contact.id LIMIT ?
+            """
         return try await writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
-                FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id
-                WHERE contact.id > ? AND (? IS NULL OR contact.name LIKE ? ESCAPE '\\' OR contact.phone LIKE ? ESCAPE '\\')
-                    AND (? IS NULL OR follow_up.phase = ?) AND (? IS NULL OR contact.owner_name = ?)
-                    AND (? IS NULL OR contact.campaign = ?)
-                ORDER BY contact.id LIMIT ?
-                """, arguments: [search.after, like, like, like, search.phase, search.phase, search.owner, search.owner,
-                                 search.campaign, search.campaign, search.limit]).map { row in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
                 ContactListing(contact: Self.contact(row), phase: row["fu_phase"] ?? "", step: row["fu_step"] ?? 0,
                                nextCallStart: (row["fu_next"] as Double?).map(Date.init(timeIntervalSince1970:)))
             }

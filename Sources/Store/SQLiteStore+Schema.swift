@@ -97,7 +97,7 @@ extension SQLiteStore {
                 CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id);
                 """)
         }
-        migrator.registerMigration("v6: web-console accounts and audit log; calls by start for the Today page") { db in
+        migrator.registerMigration("v6: web-console accounts and audit log; calls by start, contacts by owner and by any part of name or number") { db in
             try db.execute(sql: """
                 CREATE TABLE console_account (
                     name TEXT PRIMARY KEY,
@@ -114,6 +114,18 @@ extension SQLiteStore {
                 );
                 CREATE INDEX call_started ON call(started_at);
                 CREATE INDEX contact_owner ON contact(owner_name, id);
+                CREATE VIRTUAL TABLE contact_search USING fts5(name, phone, content='contact', content_rowid='id', tokenize='trigram');
+                INSERT INTO contact_search(contact_search) VALUES ('rebuild');
+                CREATE TRIGGER contact_search_insert AFTER INSERT ON contact BEGIN
+                    INSERT INTO contact_search(rowid, name, phone) VALUES (new.id, new.name, new.phone);
+                END;
+                CREATE TRIGGER contact_search_delete AFTER DELETE ON contact BEGIN
+                    INSERT INTO contact_search(contact_search, rowid, name, phone) VALUES ('delete', old.id, old.name, old.phone);
+                END;
+                CREATE TRIGGER contact_search_update AFTER UPDATE OF name, phone ON contact BEGIN
+                    INSERT INTO contact_search(contact_search, rowid, name, phone) VALUES ('delete', old.id, old.name, old.phone);
+                    INSERT INTO contact_search(rowid, name, phone) VALUES (new.id, new.name, new.phone);
+                END;
                 """)
         }
         return migrator

@@ -96,6 +96,8 @@ struct ConsoleStoreTests {
         laura.campaign = nil
         try await store.updateContact(laura, now: local("2026-11-23 09:00"))
         #expect(try await store.contact(id: 1) == laura)
+        #expect(try await store.searchContacts(ContactSearch(text: "h. harb")).map(\.contact.id) == [1])
+        #expect(try await store.searchContacts(ContactSearch(text: "Laura Harbolt")).isEmpty)
         var ghost = laura
         ghost.id = 99
         await #expect(throws: StoreError.self) { try await store.updateContact(ghost, now: Date()) }
