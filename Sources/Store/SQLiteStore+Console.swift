@@ -37,18 +37,27 @@ extension SQLiteStore {
     }
 
     public func searchContacts(_ search: ContactSearch) async throws -> [ContactListing] {
-        // Three characters and more are found through the trigram index; shorter text by LIKE,
-        // which reads every contact.
-        var filters = ["contact.id > ?"]
-        var arguments: [DatabaseValue] = [search.after.databaseValue]
+        // Three characters and more are found through the trigram index, whose matches come in
+        // id order so a page stops after its last row; shorter text by LIKE, which reads every
+        // contact. The phase (`+`: not through its index) is checked on contacts in id order, as
+        // sorting every active contact for one page cost far more.
+        var source = "contact"
+        var order = "contact.id"
+        var filters: [String] = []
+        var arguments: [DatabaseValue] = []
         if let phrase = search.trigramPhrase {
-            filters.append("contact.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH ?)")
-            arguments.append(phrase.databaseValue)
-        } else if let like = search.likePattern {
-            filters.append("(contact.name LIKE ? ESCAPE '\\' OR contact.phone LIKE ? ESCAPE '\\')")
-            arguments += [like.databaseValue, like.databaseValue]
+            source = "(SELECT rowid AS hit_id FROM contact_search WHERE contact_search MATCH ? AND rowid > ? ORDER BY rowid) AS hit CROSS JOIN contact ON contact.id = hit.hit_id"
+            order = "hit.hit_id"
+            arguments += [phrase.databaseValue, search.after.databaseValue]
+        } else {
+            filters.append("contact.id > ?")
+            arguments.append(search.after.databaseValue)
+            if let like = search.likePattern {
+                filters.append("(contact.name LIKE ? ESCAPE '\\' OR contact.phone LIKE ? ESCAPE '\\')")
+                arguments += [like.databaseValue, like.databaseValue]
+            }
         }
-        for (column, value) in [("follow_up.phase", search.phase), ("contact.owner_name", search.owner), ("contact.campaign", search.campaign)] {
+        for (column, value) in [("+follow_up.phase", search.phase), ("contact.owner_name", search.owner), ("contact.campaign", search.campaign)] {
             guard let value else { continue }
             filters.append("\(column) = ?")
             arguments.append(value.databaseValue)
@@ -57,8 +66,8 @@ extension SQLiteStore {
         let statementArguments = StatementArguments(arguments)
         let sql = """
             SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
-            FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id
-            WHERE \(filters.joined(separator: " AND ")) ORDER BY contact.id LIMIT ?
+            FROM \(source) LEFT JOIN follow_up ON follow_up.contact_id = contact.id
+            \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?
             """
         return try await writer.read { db in
             try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
