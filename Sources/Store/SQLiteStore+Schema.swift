@@ -9,16 +9,7 @@ extension SQLiteStore {
             try db.execute(sql: """
                 CREATE TABLE contact (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    name TEXT NOT NULL,
-                    phone TEXT NOT NULL UNIQUE,
-                    time_zone TEXT NOT NULL,
-                    owner_name TEXT NOT NULL,
-                    owner_dial TEXT NOT NULL,
-                    owner_callback TEXT NOT NULL,
-                    company TEXT NOT NULL,
-                    connection TEXT NOT NULL,
-                    topic TEXT NOT NULL,
-                    campaign TEXT,
+                    \(ContactSchema.textColumns)
                     do_not_call INTEGER NOT NULL DEFAULT 0,
                     created_at REAL NOT NULL,
                     updated_at REAL NOT NULL

@@ -45,22 +45,10 @@ struct CallOriginatorTests {
 
     @Test("a call file holds the call id and no retries, and a hostile caller id name stays one field")
     func callFile() throws {
-        let text = try call.callFile.rendered()
-        #expect(text == """
-            Channel: PJSIP/+16175550100@main
-            CallerID: "Sam Boss Ortiz 1 X" <+16175550199>
-            WaitTime: 30
-            MaxRetries: 0
-            RetryTime: 300
-            Context: touchbase-outbound
-            Extension: answered
-            Priority: 1
-            Setvar: TOUCHBASE_CALL=tb-42
-            Setvar: CDR(userfield)=tb-42
-            Setvar: TOUCHBASE_DETECTOR=amd
-            Archive: yes
-
-            """)
+        let fields = asteriskReads(try call.callFile.rendered())
+        #expect(fields.first { $0.key == "CallerID" }?.value == #""Sam Boss Ortiz 1 X" <+16175550199>"#)
+        #expect(fields.first { $0.key == "MaxRetries" }?.value == "0")
+        #expect(fields.filter { $0.key == "Setvar" }.map(\.value) == ["TOUCHBASE_CALL=tb-42", "CDR(userfield)=tb-42", "TOUCHBASE_DETECTOR=amd"])
     }
 
     @Test("with TouchBase's detector, the call carries the detector and its AudioSocket UUID, on a call file and over AMI")
