@@ -145,7 +145,8 @@ struct SeveralNodesTests {
         let orphaned = try await pool.claims(node: "node-2")
         #expect(!orphaned.isEmpty, "the killed node held claims")
 
-        let done = await eventually(within: 45) {
+        // Alone it ends in about 35 s; beside the rest of the suite on two cores it may take longer.
+        let done = await eventually(within: 100) {
             (try? await pool.endedCalls()) == Self.contacts && pbxs.allSatisfy(\.idle)
         }
         let calls = try await pool.calls()
