@@ -1,3 +1,4 @@
+import AGITestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -99,19 +100,8 @@ final class FakePBX: @unchecked Sendable {
 
     /// One `failed` session; `true` when the node confirmed the report.
     private static func failedSession(port: Int, channel: String, uniqueID: String, variables: [String: String]) throws -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard let fd = LoopbackSocket.connect(port: port, receiveTimeoutSeconds: 20) else { return false }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return false }
         let environment = [
             "agi_network: yes", "agi_network_script: failed", "agi_request: agi://127.0.0.1:\(port)/failed",
             "agi_channel: \(channel)-00000001", "agi_language: en", "agi_type: PJSIP", "agi_uniqueid: \(uniqueID)",
@@ -120,7 +110,7 @@ final class FakePBX: @unchecked Sendable {
             "agi_context: touchbase-outbound", "agi_extension: failed", "agi_priority: 1", "agi_enhanced: 0.0",
             "agi_accountcode: ", "agi_threadid: 140000000000",
         ].joined(separator: "\n") + "\n\n"
-        guard send(fd, environment) else { return false }
+        guard LoopbackSocket.send(fd, environment) else { return false }
         var confirmed = false
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -135,23 +125,12 @@ final class FakePBX: @unchecked Sendable {
                 } else if command.hasPrefix("SET VARIABLE"), command.contains("CDR(userfield)") {
                     confirmed = true
                 }
-                guard send(fd, answer + "\n") else { return confirmed }
+                guard LoopbackSocket.send(fd, answer + "\n") else { return confirmed }
                 continue
             }
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { return confirmed }
             pending += buffer[0..<n]
         }
-    }
-
-    private static func send(_ fd: Int32, _ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return false }
-            sent += n
-        }
-        return true
     }
 }
