@@ -189,9 +189,11 @@ let package = Package(
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: [
-            "touchbase", "StoreTestSupport",
+            "touchbase", "StoreTestSupport", "AGITestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",

@@ -95,6 +95,12 @@ enum PostgresSchema {
             "ALTER TABLE call ADD COLUMN greeting TEXT",
             "CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id)",
         ]),
+        // Due follow-ups are taken in (time, contact) order; without the contact in the index,
+        // many due at the same moment were sorted on every claim step.
+        (3, "due follow-ups in claim order", [
+            "CREATE INDEX follow_up_due_order ON follow_up(next_call_start, contact_id) WHERE phase = 'active'",
+            "DROP INDEX follow_up_due",
+        ]),
     ]
 
     /// Applies the migrations the database lacks, holding the migration lock meanwhile.

@@ -123,7 +123,7 @@ extension PostgresStore {
             SELECT contact.*, follow_up.state AS follow_up_state FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
             WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= \(now) AND NOT contact.do_not_call
                 AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = contact.id AND call.ended_at IS NULL)
-            ORDER BY follow_up.next_call_start LIMIT \(limit)
+            ORDER BY follow_up.next_call_start, follow_up.contact_id LIMIT \(limit)
             """).map(Self.dueFollowUp)
     }
 

@@ -117,7 +117,7 @@ public final class SQLiteStore: Store {
                 SELECT contact.*, follow_up.state AS follow_up_state FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
                 WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= ? AND contact.do_not_call = 0
                     AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = contact.id AND call.ended_at IS NULL)
-                ORDER BY follow_up.next_call_start LIMIT ?
+                ORDER BY follow_up.next_call_start, follow_up.contact_id LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, limit]).map { row in
                 (Self.contact(row), try Self.decode(FollowUpState.self, row["follow_up_state"]))
             }

@@ -229,6 +229,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Chance the number does not exist.") var invalidNumber: Double = 0.01
     @Option(help: "Chance the callee hangs up during the message.") var cutShort: Double = 0.04
     @Option(help: "Chance a contact calls back after a message.") var callback: Double = 0.1
+    @Option(help: "Run on this empty PostgreSQL database instead of in memory (postgres://user@host:port/database; the password from $TOUCHBASE_DB_PASSWORD).")
+    var postgres: String?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -244,9 +246,10 @@ struct SimulateCommand: AsyncParsableCommand {
         var odds = FollowUpSimulation.Odds()
         (odds.voicemail, odds.noAnswer, odds.busy, odds.human, odds.invalidNumber, odds.cutShort, odds.callbackAfterMessage) =
             (voicemail, noAnswer, busy, human, invalidNumber, cutShort, callback)
-        let configuration = try global.loadConfiguration(logger: global.bootstrapLogging(quiet: true))
+        let logger = global.bootstrapLogging(quiet: true)
+        let configuration = try global.loadConfiguration(logger: logger)
         let report = try await FollowUpSimulation(contacts: contacts, days: days, seed: seed, odds: odds,
-                                                  policy: configuration.policy).run()
+                                                  policy: configuration.policy).run(on: try await SimulationStore.open(postgres, logger: logger))
         print("simulated \(report.contacts) contacts over \(report.days) days in \(String(format: "%.1f", report.seconds)) s (seed \(seed))")
         print("calls:                       \(report.calls)")
         print("messages left:               \(report.messages)")

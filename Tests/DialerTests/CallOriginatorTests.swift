@@ -62,3 +62,28 @@ struct CallOriginatorTests {
         #expect(call.channelVariables.map(\.name) == ["TOUCHBASE_CALL", "CDR(userfield)", "TOUCHBASE_DETECTOR", "TOUCHBASE_AUDIOSOCKET_ID"])
     }
 }
+
+@Suite("Calls on several PBXs")
+struct PBXOriginatorsTests {
+    @Test("each call goes into the spool of its trunk's PBX, and a PBX this node does not reach is refused")
+    func callsGoToTheirPBX() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tb-pbx-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var byPBX: [String: any CallOriginator] = [:]
+        for name in ["pbx1", "pbx2"] {
+            let outgoing = folder.appendingPathComponent("\(name)/outgoing")
+            try FileManager.default.createDirectory(at: outgoing, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: folder.appendingPathComponent("\(name)/tmp"), withIntermediateDirectories: true)
+            byPBX[name] = CallFileOriginator(spool: CallFileSpool(outgoingDirectory: outgoing.path, stagingDirectory: nil))
+        }
+        let originators = PBXOriginators(byPBX: byPBX)
+        let call = OutboundCall(callID: "tb-7", channel: "PJSIP/+16175550100@carrier-b", callerIDName: "Sam",
+                                callerIDNumber: "+16175550199", pbx: "pbx2")
+        try await originators.originate(call) { _ in }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("pbx1/outgoing").path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("pbx2/outgoing").path) == ["touchbase-tb-7.call"])
+        var elsewhere = call
+        elsewhere.pbx = "pbx3"
+        await #expect(throws: PBXNotReached.self) { try await originators.originate(elsewhere) { _ in } }
+    }
+}
