@@ -189,7 +189,7 @@ let package = Package(
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: [
-            "touchbase", "StoreTestSupport",
+            "touchbase", "StoreTestSupport", "Store", "PostgresStore", "Cadence",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -104,6 +104,11 @@ enum PostgresSchema {
             "ALTER TABLE call ADD COLUMN greeting TEXT",
             "CREATE UNIQUE INDEX call_audiosocket ON call(audiosocket_id)",
         ]),
+        // Each page of `log` and `report` a range of one index; it serves calls(startedSince:) too.
+        (3, "the call log in its order, read a page at a time", [
+            "CREATE INDEX call_log ON call(started_at, id)",
+            "DROP INDEX call_started",
+        ]),
     ]
 
     /// Applies the migrations the database lacks, holding the migration lock meanwhile.
