@@ -3,9 +3,9 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import ServiceLifecycle
 import Speech
+import Telemetry
 
 /// Serves the sounds folder's prepared messages over HTTP to the PBXs, so each Asterisk plays a
 /// message by URL through its media cache (``MessageAudioServing``): `GET /NAME.sln16` or
@@ -36,31 +36,16 @@ public struct MessageAudioServer: Service {
     ///
     /// - Throws: ``MessageAudioServerError`` naming the address when it cannot listen.
     public func run() async throws {
-        let (folder, peers, logger) = (soundsFolder, allowedPeers, logger)
-        let channel: Channel
+        let (folder, peers, logger, onListening) = (soundsFolder, allowedPeers, logger, onListening)
         do {
-            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline().flatMap {
-                        channel.pipeline.addHandler(MessageAudioHandler(soundsFolder: folder, allowedPeers: peers, logger: logger))
-                    }
-                }
-                .bind(host: host, port: port).get()
-        } catch {
-            throw MessageAudioServerError(description: "cannot serve message audio on \(host):\(port): \(error)")
-        }
-        let bound = channel.localAddress?.port ?? port
-        logger.info("Message audio for the PBXs", metadata: ["listen": "\(host):\(bound)", "folder": "\(soundsFolder)"])
-        onListening?(bound)
-        try await withGracefulShutdownHandler {
-            try await withTaskCancellationHandler {
-                try await channel.closeFuture.get()
-            } onCancel: {
-                channel.close(promise: nil)
+            try await HTTPListener.run(host: host, port: port, handler: {
+                MessageAudioHandler(soundsFolder: folder, allowedPeers: peers, logger: logger)
+            }) { bound in
+                logger.info("Message audio for the PBXs", metadata: ["listen": "\(host):\(bound)", "folder": "\(folder)"])
+                onListening?(bound)
             }
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
+        } catch let failed as HTTPListenerError {
+            throw MessageAudioServerError(description: "cannot serve message audio on \(host):\(port): \(failed.error)")
         }
     }
 }
@@ -120,8 +105,9 @@ final class MessageAudioHandler: ChannelInboundHandler, Sendable {
             headers.add(name: "Cache-Control", value: "max-age=86400")
             headers.add(name: "ETag", value: "\"\(name)\"")
         }
+        let responseHead = HTTPResponseHead(version: version, status: status, headers: headers)
         channel.eventLoop.execute {
-            channel.write(HTTPServerResponsePart.head(HTTPResponseHead(version: version, status: status, headers: headers)), promise: nil)
+            channel.write(HTTPServerResponsePart.head(responseHead), promise: nil)
             if !head { channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil) }
             channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
         }

@@ -36,6 +36,15 @@ private func withAudioServer(folder: String, port: Int = 0, _ body: (Int) async 
     try await body(try #require(await iterator.next()))
 }
 
+/// A harness whose node serves its messages at a port of its own, with one call placed.
+private func withPlacedCall(_ body: @escaping @Sendable (Harness, Int, String) async throws -> Void) async throws {
+    let port = try await freePort()
+    try await Harness.run(configure: { $0.audio.port = port; $0.audio.url = "http://127.0.0.1:\(port)" }) { h in
+        _ = try await h.importContacts(laura)
+        try await body(h, port, try #require(await h.dialer.pass().placed.first))
+    }
+}
+
 @Suite("Audio on several PBXs: messages served over HTTP and fetched into Asterisk's media cache before the beep")
 struct MessageAudioTests {
     @Test("a request names a message of the sounds folder or is refused: no folders, no dots, GET and HEAD only")
@@ -94,10 +103,7 @@ struct MessageAudioTests {
 
     @Test("with [audio], the answered route fetches the message by URL before WaitForSilence, then plays it from the cache after the beep")
     func answeredFetchesBeforeTheBeep() async throws {
-        let port = try await freePort()
-        try await Harness.run(configure: { $0.audio.port = port; $0.audio.url = "http://127.0.0.1:\(port)" }) { h in
-            _ = try await h.importContacts(laura)
-            let callID = try #require(await h.dialer.pass().placed.first)
+        try await withPlacedCall { h, port, callID in
             try await withAudioServer(folder: h.folder.appendingPathComponent("sounds").path, port: port) { _ in
                 // Asterisk's media cache: the first STREAM FILE of a URL downloads it.
                 let cache = Mutex<[String: Data]>([:])
@@ -123,10 +129,7 @@ struct MessageAudioTests {
 
     @Test("when the PBX cannot fetch from this node, the message plays from its path instead")
     func unreachableServerFallsBackToThePath() async throws {
-        let port = try await freePort()
-        try await Harness.run(configure: { $0.audio.port = port; $0.audio.url = "http://127.0.0.1:\(port)" }) { h in
-            _ = try await h.importContacts(laura)
-            let callID = try #require(await h.dialer.pass().placed.first)
+        try await withPlacedCall { h, port, callID in
             let commands = try await h.asterisk.session(route: "answered", answer: { command in
                 command.hasPrefix("STREAM FILE http://") ? ["200 result=-1 endpos=0"] : voicemailAnswers(callID: callID)(command)
             })
