@@ -9,9 +9,10 @@ extension PostgresStore {
     public func importContacts(_ batches: some ContactBatches, now: Date, policy: CallingPolicy) async throws -> ImportSummary {
         try await transaction { connection in
             var summary = ImportSummary(inserted: 0, updated: 0)
+            var starts = FollowUpStarts(now: now, policy: policy)
             while let contacts = try batches.next() {
                 for batch in Self.importBatches(contacts, size: 1000) {
-                    let inserted = try await Self.upsert(batch, now: now, policy: policy, connection, logger: logger)
+                    let inserted = try await Self.upsert(batch, now: now, starts: &starts, connection, logger: logger)
                     summary.inserted += inserted
                     summary.updated += batch.count - inserted
                 }
@@ -39,10 +40,11 @@ extension PostgresStore {
 
     /// Adds or updates one batch in one statement, and starts the follow-up of each contact it
     /// added; returns how many it added. `xmax = 0` holds only on rows the statement inserted.
-    private static func upsert(_ batch: [Contact], now: Date, policy: CallingPolicy, _ connection: PostgresConnection,
+    private static func upsert(_ batch: [Contact], now: Date, starts: inout FollowUpStarts, _ connection: PostgresConnection,
                                logger: Logger) async throws -> Int {
         let document = try copyJSON(try batch.map { contact in
-            try ContactRow(contact, createdAt: now, updatedAt: now, followUp: (FollowUp.start(contact: contact, now: now, policy: policy), now))
+            let start = try starts.start(for: contact)
+            return try ContactRow(contact, createdAt: now, updatedAt: now, followUp: (start.state, now), stateJSON: start.json)
         })
         let rows = try await connection.rows("""
             WITH input AS (

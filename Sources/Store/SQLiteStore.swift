@@ -37,21 +37,22 @@ public final class SQLiteStore: Store {
                 doNotCall: row["do_not_call"])
     }
 
-    static func saveState(_ state: FollowUpState, contactID: Int64, now: Date, db: Database) throws {
+    static func saveState(_ state: FollowUpState, contactID: Int64, now: Date, db: Database, json: String? = nil) throws {
         try db.cachedStatement(sql: """
             INSERT INTO follow_up (contact_id, phase, step, next_call_start, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(contact_id) DO UPDATE SET phase = excluded.phase, step = excluded.step,
                 next_call_start = excluded.next_call_start, state = excluded.state, updated_at = excluded.updated_at
             """).execute(arguments: [contactID, state.phase.name, state.step.rawValue, state.nextCall?.start.timeIntervalSince1970,
-                             try encode(state), now.timeIntervalSince1970])
+                             try json ?? encode(state), now.timeIntervalSince1970])
     }
 
     public func importContacts(_ batches: some ContactBatches, now: Date, policy: CallingPolicy) async throws -> ImportSummary {
         try await writer.write { db in
             var summary = ImportSummary(inserted: 0, updated: 0)
+            var starts = FollowUpStarts(now: now, policy: policy)
             while let batch = try batches.next() {
                 for contact in batch {
-                    if try Self.upsert(contact, now: now, policy: policy, db: db) { summary.inserted += 1 } else { summary.updated += 1 }
+                    if try Self.upsert(contact, now: now, starts: &starts, db: db) { summary.inserted += 1 } else { summary.updated += 1 }
                 }
             }
             return summary
@@ -60,7 +61,7 @@ public final class SQLiteStore: Store {
 
     /// Adds a contact with its follow-up, or updates the one with its phone; true when added.
     /// The statements are cached: an import runs them once per row.
-    private static func upsert(_ contact: Contact, now: Date, policy: CallingPolicy, db: Database) throws -> Bool {
+    private static func upsert(_ contact: Contact, now: Date, starts: inout FollowUpStarts, db: Database) throws -> Bool {
         let t = now.timeIntervalSince1970
         if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contact WHERE phone = ?"), arguments: [contact.phone]) {
             try db.cachedStatement(sql: """
@@ -77,9 +78,8 @@ public final class SQLiteStore: Store {
             """).execute(arguments: [contact.name, contact.phone, contact.timeZone, contact.owner.name, contact.owner.dialString,
                                      contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
                                      contact.campaign, contact.doNotCall, t, t])
-        var stored = contact
-        stored.id = db.lastInsertedRowID
-        try saveState(FollowUp.start(contact: stored, now: now, policy: policy), contactID: db.lastInsertedRowID, now: now, db: db)
+        let start = try starts.start(for: contact)
+        try saveState(start.state, contactID: db.lastInsertedRowID, now: now, db: db, json: start.json)
         return true
     }
 
