@@ -43,6 +43,8 @@ public struct TouchBaseConfiguration: Sendable {
     public var greeting = GreetingCallSettings()
     /// Where Prometheus metrics are served (`[metrics]`).
     public var metrics = MetricsSettings()
+    /// Whether prepared messages are served to the PBXs over HTTP (`[audio]`).
+    public var audio = MessageAudioServing()
     /// The file read, or `nil` for the embedded defaults.
     public var file: String?
     /// Settings used, but not quite as written, each with its file, line and key.
@@ -80,6 +82,7 @@ public struct TouchBaseConfiguration: Sendable {
             try reader.section("greeting") { configuration.greeting = try GreetingCallSettings(reading: &$0) }
             try reader.section("dialer") { configuration.dialer = try DialerSettings(reading: &$0) }
             try reader.section("metrics") { configuration.metrics = try MetricsSettings(reading: &$0) }
+            try reader.section("audio") { configuration.audio = try MessageAudioServing(reading: &$0) }
             try reader.rejectUnknownKeys()
         } catch let problem as SettingsProblem {
             throw located(problem)

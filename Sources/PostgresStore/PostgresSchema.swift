@@ -101,6 +101,11 @@ enum PostgresSchema {
             "CREATE INDEX follow_up_due_order ON follow_up(next_call_start, contact_id) WHERE phase = 'active'",
             "DROP INDEX follow_up_due",
         ]),
+        // Each page of `log` and `report` a range of one index; it serves calls(startedSince:) too.
+        (4, "the call log in its order, read a page at a time", [
+            "CREATE INDEX call_log ON call(started_at, id)",
+            "DROP INDEX call_started",
+        ]),
     ]
 
     /// Applies the migrations the database lacks, holding the migration lock meanwhile.

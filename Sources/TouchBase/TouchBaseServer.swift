@@ -60,7 +60,8 @@ public struct TouchBaseAssembly: Sendable {
             Task { await prerenderer.schedule(contact, state) }
         }
         routes = CallRoutes(store: self.store, policy: configuration.policy, settings: configuration.calls, messages: messages,
-                            metrics: metrics, clock: clock, scheduled: scheduled)
+                            metrics: metrics, clock: clock, scheduled: scheduled,
+                            audio: (configuration.audio, configuration.speech.absoluteSoundsFolder))
         greetingCalls = GreetingCallHandler(store: self.store, settlement: routes.settlement, settings: configuration.greeting,
                                             clock: clock)
         if configuration.dialer.enabled {
@@ -151,6 +152,11 @@ public enum TouchBaseServer {
             assembly.metrics.bootstrapMetricsSystem()
             services.append(MetricsServer(host: configuration.metrics.host, port: configuration.metrics.port,
                                           metrics: assembly.metrics, logger: logger))
+        }
+        if configuration.audio.isEnabled {
+            services.append(MessageAudioServer(host: configuration.audio.host, port: configuration.audio.port,
+                                               soundsFolder: configuration.speech.absoluteSoundsFolder,
+                                               allowedPeers: configuration.agi.allowedPeers, logger: logger))
         }
         if let dialer = assembly.dialer {
             services.append(dialer)

@@ -22,6 +22,7 @@ struct ExampleConfigurationTests {
         #expect(example.audioSocket.host == defaults.audioSocket.host && example.audioSocket.port == defaults.audioSocket.port)
         #expect(example.greeting == defaults.greeting)
         #expect(example.metrics == defaults.metrics)
+        #expect(example.audio == defaults.audio)
         #expect(example.warnings.isEmpty)
     }
 }
