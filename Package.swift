@@ -131,6 +131,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -214,9 +215,11 @@ let package = Package(
         ]),
         // Runs the built touchbase executable (found beside the test bundle) as a user would.
         .testTarget(name: "TouchBaseCommandTests", dependencies: [
-            "touchbase", "StoreTestSupport", "Store", "Cadence",
+            "touchbase", "StoreTestSupport", "AGITestSupport", "Store", "PostgresStore", "Cadence",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",

@@ -90,16 +90,12 @@ public struct AGIEnvironment: Sendable, Hashable {
         return numbered.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    public static func == (lhs: AGIEnvironment, rhs: AGIEnvironment) -> Bool {
-        lhs.variables.elementsEqual(rhs.variables) { $0.name == $1.name && $0.value == $1.value }
-    }
+    // Tuples are neither Equatable nor Hashable, so both compare through the same pairs.
+    private var pairs: [[String]] { variables.map { [$0.0, $0.1] } }
 
-    public func hash(into hasher: inout Hasher) {
-        for (name, value) in variables {
-            hasher.combine(name)
-            hasher.combine(value)
-        }
-    }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pairs == rhs.pairs }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(pairs) }
 
     private static func known(_ value: String?) -> String? {
         guard let value, !value.isEmpty, value != "unknown" else { return nil }

@@ -143,8 +143,13 @@ extension AGISession {
     }
 
     /// Plays a sound file and reports how it ended.
-    public func streamFile(_ file: String, escapeDigits: String = "") async throws -> AGIPlayback {
-        AGIPlayback(try await send(.streamFile(file, escapeDigits: escapeDigits)))
+    ///
+    /// - Parameters:
+    ///   - file: a path without extension, or a URL with one (through Asterisk's media cache).
+    ///   - escapeDigits: the DTMF digits that stop playback.
+    ///   - offset: the sample to start at; the file's length plays nothing (yet opens the file).
+    public func streamFile(_ file: String, escapeDigits: String = "", offset: Int? = nil) async throws -> AGIPlayback {
+        AGIPlayback(try await send(.streamFile(file, escapeDigits: escapeDigits, offset: offset)))
     }
 
     /// Answers the channel.

@@ -46,6 +46,8 @@ public struct TouchBaseConfiguration: Sendable {
     public var metrics = MetricsSettings()
     /// The web console (`[console]`).
     public var console = ConsoleSettings()
+    /// Whether prepared messages are served to the PBXs over HTTP (`[audio]`).
+    public var audio = MessageAudioServing()
     /// The file read, or `nil` for the embedded defaults.
     public var file: String?
     /// Settings used, but not quite as written, each with its file, line and key.
@@ -84,6 +86,7 @@ public struct TouchBaseConfiguration: Sendable {
             try reader.section("dialer") { configuration.dialer = try DialerSettings(reading: &$0) }
             try reader.section("metrics") { configuration.metrics = try MetricsSettings(reading: &$0) }
             try reader.section("console") { configuration.console = try ConsoleSettings(reading: &$0) }
+            try reader.section("audio") { configuration.audio = try MessageAudioServing(reading: &$0) }
             try reader.rejectUnknownKeys()
         } catch let problem as SettingsProblem {
             throw located(problem)

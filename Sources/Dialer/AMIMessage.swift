@@ -29,16 +29,12 @@ public struct AMIMessage: Sendable, Hashable, CustomStringConvertible {
     /// `Success`, `Error`, `Follows` or `Goodbye`, for responses.
     public var response: String? { self["Response"] }
 
-    public static func == (lhs: AMIMessage, rhs: AMIMessage) -> Bool {
-        lhs.headers.elementsEqual(rhs.headers) { $0.name == $1.name && $0.value == $1.value }
-    }
+    // Tuples are neither Equatable nor Hashable, so both compare through the same pairs.
+    private var pairs: [[String]] { headers.map { [$0.0, $0.1] } }
 
-    public func hash(into hasher: inout Hasher) {
-        for (name, value) in headers {
-            hasher.combine(name)
-            hasher.combine(value)
-        }
-    }
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pairs == rhs.pairs }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(pairs) }
 
     public var description: String {
         headers.map { "\($0.name): \($0.value)" }.joined(separator: ", ")

@@ -22,12 +22,15 @@ public struct OutboundCall: Sendable, Hashable {
     /// Who judges the greeting (`touchbase` or `amd`); set as `TOUCHBASE_DETECTOR`, which the
     /// dialplan's `answered` extension reads to choose AudioSocket or AMD.
     public var detector: CallHandlingSettings.Detector
+    /// The PBX the call's trunk lives on, which ``PBXOriginators`` hands it to.
+    public var pbx: String
 
     /// Creates a call.
     public init(callID: String, channel: String, callerIDName: String, callerIDNumber: String, ringSeconds: Int = 45,
                 context: String = "touchbase-outbound", extension: String = "answered", audioSocketID: UUID? = nil,
-                detector: CallHandlingSettings.Detector = .amd) {
+                detector: CallHandlingSettings.Detector = .amd, pbx: String = PBX.defaultName) {
         self.callID = callID
+        self.pbx = pbx
         self.channel = channel
         self.callerIDName = callerIDName
         self.callerIDNumber = callerIDNumber

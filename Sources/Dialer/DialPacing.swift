@@ -9,10 +9,13 @@ public struct Trunk: Sendable, Hashable {
     public var maxCalls: Int
     /// Calls started per minute on this trunk.
     public var callsPerMinute: Int
+    /// The Asterisk server the trunk lives on (a ``PBX``'s name).
+    public var pbx: String
 
     /// Creates a trunk.
-    public init(name: String, channel: String, maxCalls: Int = 2, callsPerMinute: Int = 6) {
+    public init(name: String, channel: String, maxCalls: Int = 2, callsPerMinute: Int = 6, pbx: String = PBX.defaultName) {
         self.name = name
+        self.pbx = pbx
         self.channel = channel
         self.maxCalls = maxCalls
         self.callsPerMinute = callsPerMinute

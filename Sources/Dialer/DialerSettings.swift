@@ -38,6 +38,11 @@ public struct DialerSettings: Sendable {
     /// How long a claim on a due follow-up holds before another node may take it over: long
     /// enough to render the message and hand the call to Asterisk.
     public var claimLeaseSeconds = 120.0
+    /// The Asterisk servers trunks live on (`[[dialer.pbx]]`); empty when there is one, the
+    /// PBX ``method`` reaches. See ``allPBXs``.
+    public var pbxs: [PBX] = []
+    /// The PBXs this node places calls on (`places_calls_on`); `nil` for every one.
+    public var placesCallsOn: [String]?
 
     /// The defaults.
     public init() {}
@@ -53,26 +58,11 @@ extension DialerSettings {
     public init(reading settings: inout SettingsReader) throws {
         self.init()
         if let value = try settings.bool("enabled") { enabled = value }
-        let method = try settings.string("method", oneOf: ["call-file", "ami"]) ?? "call-file"
-        let spool = try settings.string("spool") ?? "/var/spool/asterisk/outgoing"
-        let staging = try settings.string("staging")
-        var ami: AMIClient.Configuration?
-        try settings.section("ami") { table in
-            var login = AMIClient.Configuration(username: "touchbase", secret: "")
-            if let host = try table.string("host") { login.host = host }
-            if let port = try table.int("port", in: 1...65535) { login.port = port }
-            if let user = try table.string("username") { login.username = user }
-            if let variable = try table.string("secret_env") { amiSecretEnvironment = variable }
-            ami = login
-        }
-        if method == "ami" {
-            guard let ami else { throw settings.error("method", "is \"ami\" but [dialer.ami] is missing") }
-            self.method = .ami(ami)
-        } else {
-            self.method = .callFile(outgoing: spool, staging: staging?.isEmpty == true ? nil : staging)
-        }
+        let (method, secret) = try Self.readMethod(&settings)
+        self.method = method
+        if let secret { amiSecretEnvironment = secret }
         if let value = try settings.int("max_calls", in: 1...500) { pacing.maxCalls = value }
-        if let value = try settings.int("calls_per_minute", in: 1...1000) { pacing.callsPerMinute = value }
+        if let value = try settings.int("calls_per_minute", in: 1...10_000) { pacing.callsPerMinute = value }
         if let value = try settings.int("ring_seconds", in: 10...120) { ringSeconds = value }
         if let value = try settings.string("caller_id_number") {
             guard value.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "+") }) else {
@@ -86,7 +76,7 @@ extension DialerSettings {
             }
             context = value
         }
-        if let value = try settings.double("poll_seconds", atLeast: 1) { pollSeconds = value }
+        if let value = try settings.double("poll_seconds", atLeast: 0.1) { pollSeconds = value }
         if let value = try settings.double("report_timeout_seconds", atLeast: 60, " (ring time, AMD and the message)") {
             reportTimeoutSeconds = value
         }
@@ -94,10 +84,22 @@ extension DialerSettings {
             guard !value.isEmpty, value.count <= 100 else { throw settings.error("node", "must be a name of 1 to 100 characters") }
             node = value
         }
-        if let value = try settings.double("claim_lease_seconds", atLeast: 30, " (rendering and handing over a call)") {
+        if let value = try settings.double("claim_lease_seconds", atLeast: 2, " (rendering and handing over a call)") {
             claimLeaseSeconds = value
         }
+        try readPBXs(&settings)
         pacing.trunks = try readTrunks(&settings)
+    }
+
+    /// The PBX a `[[dialer.trunk]]` names; it may leave it out when there is only one.
+    private func trunkPBX(_ table: inout SettingsReader) throws -> String {
+        let known = allPBXs.map(\.name)
+        guard let name = try table.string("pbx") else {
+            guard known.count == 1 else { throw table.error("pbx", "is required when [[dialer.pbx]] lists several (\(known.joined(separator: ", ")))") }
+            return known[0]
+        }
+        guard known.contains(name) else { throw table.error("pbx", "names \"\(name)\", which no [[dialer.pbx]] is (known: \(known.joined(separator: ", ")))") }
+        return name
     }
 
     private func readTrunks(_ settings: inout SettingsReader) throws -> [Trunk] {
@@ -107,7 +109,8 @@ extension DialerSettings {
                 guard let name = try table.string("name"), !name.isEmpty else { throw table.error("name", "is required for each [[dialer.trunk]]") }
                 guard let channel = try table.string("channel") else { throw table.error("channel", "is required, e.g. \"PJSIP/{number}@trunk\"") }
                 if let problem = Trunk.problem(inChannel: channel) { throw table.error("channel", problem) }
-                var trunk = Trunk(name: name, channel: channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute)
+                var trunk = Trunk(name: name, channel: channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute,
+                                  pbx: try trunkPBX(&table))
                 if let value = try table.int("max_calls", atLeast: 1) { trunk.maxCalls = value }
                 if let value = try table.int("calls_per_minute", atLeast: 1) { trunk.callsPerMinute = value }
                 try table.rejectUnknownKeys()
@@ -119,10 +122,13 @@ extension DialerSettings {
         }
         if let channel = try settings.string("channel") {
             if let problem = Trunk.problem(inChannel: channel) { throw settings.error("channel", problem) }
-            return [Trunk(name: "default", channel: channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute)]
+            return [Trunk(name: "default", channel: channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute,
+                          pbx: allPBXs[0].name)]
         }
+        guard allPBXs.count == 1 else { throw settings.error("trunk", "must be listed, each naming its pbx, when [[dialer.pbx]] lists several") }
         return pacing.trunks.map { trunk in
-            Trunk(name: trunk.name, channel: trunk.channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute)
+            Trunk(name: trunk.name, channel: trunk.channel, maxCalls: pacing.maxCalls, callsPerMinute: pacing.callsPerMinute,
+                  pbx: allPBXs[0].name)
         }
     }
 }

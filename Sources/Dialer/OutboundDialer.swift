@@ -61,7 +61,7 @@ public actor OutboundDialer: Service {
         logger.info("Dialer running", metadata: [
             "originate": "\(originator.summary)", "max_calls": "\(settings.pacing.maxCalls)",
             "calls_per_minute": "\(settings.pacing.callsPerMinute)",
-            "trunks": "\(settings.pacing.trunks.map(\.name).joined(separator: ","))",
+            "trunks": "\(settings.nodeTrunks.map(\.name).joined(separator: ","))", "node": "\(settings.node)",
         ])
         // Shutdown cancels the wait between passes; a pass in progress finishes first.
         try? await cancelWhenGracefulShutdown {
@@ -124,18 +124,10 @@ public actor OutboundDialer: Service {
 
     private func place(now: Date, into result: inout Pass) async throws {
         if let pausedUntil, now < pausedUntil { return }
-        if case .callFile(let outgoing, _) = settings.method {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: outgoing, isDirectory: &isDirectory), isDirectory.boolValue else {
-                if lastSpoolWarning.map({ now.timeIntervalSince($0) > 600 }) ?? true {
-                    logger.warning("Asterisk's spool folder does not exist; no calls are placed until it does",
-                                   metadata: ["spool": "\(outgoing)"])
-                    lastSpoolWarning = now
-                }
-                return
-            }
-        }
-        let pacing = settings.pacing, policy = self.policy
+        let trunks = reachableTrunks(now: now)
+        guard !trunks.isEmpty else { return }
+        let pacing = DialPacing(maxCalls: settings.pacing.maxCalls, callsPerMinute: settings.pacing.callsPerMinute, trunks: trunks)
+        let policy = self.policy
         let request = ClaimRequest(node: settings.node, now: now, leaseSeconds: settings.claimLeaseSeconds,
                                    candidates: pacing.maxCalls * 4 + 16,
                                    trunks: { inFlight, recent in
@@ -151,11 +143,31 @@ public actor OutboundDialer: Service {
         }
     }
 
+    /// This node's trunks (those on the PBXs it places calls on) whose PBX can take calls now: a
+    /// spool folder that does not exist (yet) keeps its trunks out, with a warning now and then.
+    private func reachableTrunks(now: Date) -> [Trunk] {
+        var missing: [String: String] = [:]
+        for pbx in settings.nodePBXs {
+            guard let outgoing = pbx.spoolFolder else { continue }
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: outgoing, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                missing[pbx.name] = outgoing
+            }
+        }
+        if !missing.isEmpty, lastSpoolWarning.map({ now.timeIntervalSince($0) > 600 }) ?? true {
+            logger.warning("Asterisk's spool folder does not exist; no calls are placed on its PBX until it does",
+                           metadata: ["spool": "\(missing.values.sorted().joined(separator: ", "))",
+                                      "pbx": "\(missing.keys.sorted().joined(separator: ", "))"])
+            lastSpoolWarning = now
+        }
+        return settings.nodeTrunks.filter { missing[$0.pbx] == nil }
+    }
+
     /// Places one claimed call; `false` when Asterisk did not take it and the pass must stop.
     private func place(_ claim: FollowUpClaim, now: Date, into result: inout Pass) async throws -> Bool {
         let (contact, state) = (claim.contact, claim.state)
         guard let contactID = contact.id else { return true }
-        guard let trunk = settings.pacing.trunks.first(where: { $0.name == claim.trunk }) else {
+        guard let trunk = settings.nodeTrunks.first(where: { $0.name == claim.trunk }) else {
             try await giveBack(claim, "trunk \(claim.trunk) is not configured on this node", into: &result)
             return true
         }
@@ -198,7 +210,7 @@ public actor OutboundDialer: Service {
         let call = OutboundCall(callID: callID, channel: channel, callerIDName: contact.owner.name,
                                 callerIDNumber: settings.callerIDNumber ?? contact.owner.callbackNumber,
                                 ringSeconds: settings.ringSeconds, context: settings.context,
-                                audioSocketID: audioSocketID, detector: detector)
+                                audioSocketID: audioSocketID, detector: detector, pbx: trunk.pbx)
         do {
             try await originator.originate(call) { report in await self.received(report) }
         } catch {

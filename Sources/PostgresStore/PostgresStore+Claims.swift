@@ -13,6 +13,9 @@ extension PostgresStore {
         let since = now.addingTimeInterval(-60)
         return try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.pacingLock))", logger: logger)
+            // Dropped, not only left uncounted: the node that held one then finds it gone and
+            // cannot start the call late, after this step counted its slot as free.
+            try await connection.query("DELETE FROM follow_up_claim WHERE lease_until <= \(now)", logger: logger)
             var load = ClaimLoad()
             for row in try await connection.rows("""
                 SELECT COALESCE(trunk, '') AS trunk, COUNT(*) FILTER (WHERE ended_at IS NULL) AS in_flight,
@@ -30,7 +33,7 @@ extension PostgresStore {
                     AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = follow_up.contact_id AND call.ended_at IS NULL)
                     AND NOT EXISTS (SELECT 1 FROM follow_up_claim AS claim
                                     WHERE claim.contact_id = follow_up.contact_id AND claim.lease_until > \(now))
-                ORDER BY follow_up.next_call_start LIMIT \(request.candidates)
+                ORDER BY follow_up.next_call_start, follow_up.contact_id LIMIT \(request.candidates)
                 FOR UPDATE OF follow_up SKIP LOCKED
                 """, logger: logger).map(Self.dueFollowUp)
             let claims = load.assign(candidates, request)
@@ -49,7 +52,8 @@ extension PostgresStore {
     public func beginClaimedCall(_ call: CallStart, claim: FollowUpClaim) async throws {
         try await transaction { connection in
             let held = try await connection.rows("""
-                DELETE FROM follow_up_claim WHERE contact_id = \(call.contactID) AND node = \(claim.node) RETURNING contact_id
+                DELETE FROM follow_up_claim WHERE contact_id = \(call.contactID) AND node = \(claim.node) AND lease_until > \(call.startedAt)
+                RETURNING contact_id
                 """, logger: logger)
             guard !held.isEmpty else { throw ClaimLost(contactID: call.contactID, node: claim.node) }
             try await Self.insertCall(call, connection, logger: logger)

@@ -61,7 +61,8 @@ extension PostgresStore {
         var campaign: String?, doNotCall: Bool, createdAt, updatedAt: Date
         var phase: String?, step: Int?, nextCallStart: Date?, state: String?, followUpUpdatedAt: Date?
 
-        init(_ contact: Contact, createdAt: Date, updatedAt: Date, followUp: (state: FollowUpState, updatedAt: Date)?) throws {
+        init(_ contact: Contact, createdAt: Date, updatedAt: Date, followUp: (state: FollowUpState, updatedAt: Date)?,
+             stateJSON: String? = nil) throws {
             (id, name, phone, timeZone) = (contact.id, contact.name, contact.phone, contact.timeZone)
             (ownerName, ownerDial, ownerCallback) = (contact.owner.name, contact.owner.dialString, contact.owner.callbackNumber)
             (company, connection, topic, campaign, doNotCall) = (contact.company, contact.connection, contact.topic, contact.campaign,
@@ -69,7 +70,7 @@ extension PostgresStore {
             (self.createdAt, self.updatedAt) = (createdAt, updatedAt)
             let state = followUp?.state
             (phase, step, nextCallStart) = (state?.phase.name, state?.step.rawValue, state?.nextCall?.start)
-            (self.state, followUpUpdatedAt) = (try state.map(StoredJSON.encode), followUp?.updatedAt)
+            (self.state, followUpUpdatedAt) = (try stateJSON ?? state.map(StoredJSON.encode), followUp?.updatedAt)
         }
     }
 

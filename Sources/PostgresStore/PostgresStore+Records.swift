@@ -6,13 +6,16 @@ import Store
 /// Contacts, follow-ups, calls and messages: the same rows and rules as ``SQLiteStore``, in
 /// PostgreSQL's types (`TIMESTAMPTZ`, `BOOLEAN`, identity keys).
 extension PostgresStore {
-    public func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary {
+    public func importContacts(_ batches: some ContactBatches, now: Date, policy: CallingPolicy) async throws -> ImportSummary {
         try await transaction { connection in
             var summary = ImportSummary(inserted: 0, updated: 0)
-            for batch in Self.importBatches(contacts, size: 1000) {
-                let inserted = try await Self.upsert(batch, now: now, policy: policy, connection, logger: logger)
-                summary.inserted += inserted
-                summary.updated += batch.count - inserted
+            var starts = FollowUpStarts(now: now, policy: policy)
+            while let contacts = try batches.next() {
+                for batch in Self.importBatches(contacts, size: 1000) {
+                    let inserted = try await Self.upsert(batch, now: now, starts: &starts, connection, logger: logger)
+                    summary.inserted += inserted
+                    summary.updated += batch.count - inserted
+                }
             }
             return summary
         }
@@ -37,10 +40,11 @@ extension PostgresStore {
 
     /// Adds or updates one batch in one statement, and starts the follow-up of each contact it
     /// added; returns how many it added. `xmax = 0` holds only on rows the statement inserted.
-    private static func upsert(_ batch: [Contact], now: Date, policy: CallingPolicy, _ connection: PostgresConnection,
+    private static func upsert(_ batch: [Contact], now: Date, starts: inout FollowUpStarts, _ connection: PostgresConnection,
                                logger: Logger) async throws -> Int {
         let document = try copyJSON(try batch.map { contact in
-            try ContactRow(contact, createdAt: now, updatedAt: now, followUp: (FollowUp.start(contact: contact, now: now, policy: policy), now))
+            let start = try starts.start(for: contact)
+            return try ContactRow(contact, createdAt: now, updatedAt: now, followUp: (start.state, now), stateJSON: start.json)
         })
         let rows = try await connection.rows("""
             WITH input AS (
@@ -85,10 +89,6 @@ extension PostgresStore {
                 doNotCall: try row["do_not_call"].decode(Bool.self))
     }
 
-    public func contacts() async throws -> [Contact] {
-        try await rows("SELECT * FROM contact ORDER BY id").map(Self.contact)
-    }
-
     public func contact(id: Int64) async throws -> Contact? {
         try await rows("SELECT * FROM contact WHERE id = \(id)").first.map(Self.contact)
     }
@@ -123,7 +123,7 @@ extension PostgresStore {
             SELECT contact.*, follow_up.state AS follow_up_state FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
             WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= \(now) AND NOT contact.do_not_call
                 AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = contact.id AND call.ended_at IS NULL)
-            ORDER BY follow_up.next_call_start LIMIT \(limit)
+            ORDER BY follow_up.next_call_start, follow_up.contact_id LIMIT \(limit)
             """).map(Self.dueFollowUp)
     }
 
@@ -252,12 +252,37 @@ extension PostgresStore {
         try await rows("SELECT * FROM contact WHERE id > \(id) ORDER BY id LIMIT \(limit)").map(Self.contact)
     }
 
+    public func contactStandings(after id: Int64, limit: Int) async throws -> [ContactStanding] {
+        // The second bound on follow_up lets a merge join start both index scans at the page,
+        // rather than read follow_up from its first row for every page.
+        try await rows("""
+            SELECT contact.*, follow_up.phase AS follow_up_phase, follow_up.step AS follow_up_step,
+                follow_up.next_call_start AS follow_up_next_call_start
+            FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id AND follow_up.contact_id > \(id)
+            WHERE contact.id > \(id) ORDER BY contact.id LIMIT \(limit)
+            """).map { row in
+            let contact = try Self.contact(row)
+            return ContactStanding(contact: contact, phase: try row["follow_up_phase"].decode(String?.self),
+                                   step: try row["follow_up_step"].decode(Int?.self).map { try MessageStep(stored: $0, of: "contact \(contact.id ?? 0)") },
+                                   nextCallStart: try row["follow_up_next_call_start"].decode(Date?.self))
+        }
+    }
+
     public func calls(contactID: Int64?, after cursor: CallCursor, limit: Int) async throws -> CallPage {
-        let rows = try await rows("""
-            SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
-            WHERE (\(contactID)::BIGINT IS NULL OR call.contact_id = \(contactID)) AND (call.started_at, call.id) > (\(cursor.startedAt), \(cursor.row))
+        // Two statements rather than `IS NULL OR`, so each keeps its index: call_log for the
+        // whole log, call_contact for one contact's calls.
+        let query: PostgresQuery = if let contactID {
+            """
+            \(unescaped: Self.callColumns) WHERE call.contact_id = \(contactID) AND (call.started_at, call.id) > (\(cursor.startedAt), \(cursor.row))
             ORDER BY call.started_at, call.id LIMIT \(limit)
-            """)
+            """
+        } else {
+            """
+            \(unescaped: Self.callColumns) WHERE (call.started_at, call.id) > (\(cursor.startedAt), \(cursor.row))
+            ORDER BY call.started_at, call.id LIMIT \(limit)
+            """
+        }
+        let rows = try await rows(query)
         let next = rows.count == limit ? try rows.last.map { CallCursor(startedAt: try $0["started_at"].decode(Date.self), row: try $0["id"].decode(Int64.self)) } : nil
         return CallPage(calls: try rows.map(Self.callRecord), next: next)
     }

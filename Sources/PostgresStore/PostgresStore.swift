@@ -154,3 +154,13 @@ public struct PostgresStoreConfiguration: Sendable, Hashable {
         return configuration
     }
 }
+
+extension PostgresStore {
+    /// Transactions committed in this database so far, from `pg_stat_database`, for benchmarks.
+    public func committedTransactions() async throws -> Int {
+        // The statistics are flushed when a session ends its transaction, at most once a second.
+        _ = try await rows("SELECT pg_stat_clear_snapshot()")
+        return try await rows("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").first
+            .map { try $0["xact_commit"].decode(Int.self) } ?? 0
+    }
+}

@@ -14,16 +14,13 @@ extension ContactImport {
     /// - Throws: ``ContactImportError`` naming the line that is not UTF-8, or every bad row.
     public func contacts(fromCSVBytes bytes: [UInt8], file: String) throws(ContactImportError) -> [Contact] {
         let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
-        if let line = Self.firstLineNotUTF8(body) {
-            throw ContactImportError(file: file, problems: [.init(
-                line: line, message: "this line is not UTF-8 text (saved as Latin-1 or Windows-1252?); save the file as UTF-8 and import it again")])
-        }
+        var iterator = body.makeIterator()
+        if let line = Self.firstLineNotUTF8(&iterator) { throw Self.notUTF8(file: file, line: line) }
         return try contacts(fromCSV: String(decoding: body, as: UTF8.self), file: file)
     }
 
     /// The 1-based line of the first byte sequence that is not UTF-8, or `nil` when all is.
-    static func firstLineNotUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var iterator = bytes.makeIterator()
+    static func firstLineNotUTF8<Bytes: IteratorProtocol<UInt8>>(_ iterator: inout Bytes) -> Int? {
         var decoder = UTF8()
         var line = 1
         while true {
@@ -33,5 +30,11 @@ extension ContactImport {
             case .error: return line
             }
         }
+    }
+
+    /// The refusal of a file with a line that is not UTF-8.
+    static func notUTF8(file: String, line: Int) -> ContactImportError {
+        ContactImportError(file: file, problems: [.init(
+            line: line, message: "this line is not UTF-8 text (saved as Latin-1 or Windows-1252?); save the file as UTF-8 and import it again")])
     }
 }

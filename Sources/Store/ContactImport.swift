@@ -73,90 +73,150 @@ public struct ContactImport: Sendable {
     /// - Returns: the contacts, in file order.
     /// - Throws: ``ContactImportError`` listing every bad row with its line.
     public func contacts(fromCSV text: String, file: String) throws(ContactImportError) -> [Contact] {
-        let records: [(line: Int, fields: [String])]
-        do {
-            records = try CSV.records(text)
-        } catch {
-            throw ContactImportError(file: file, problems: [error])
+        var check = ContactFileCheck(importer: self, file: file)
+        var contacts: [Contact] = []
+        for scalar in text.unicodeScalars {
+            if let contact = try check.take(scalar) { contacts.append(contact) }
         }
-        guard let header = records.first else {
+        if let contact = try check.end() { contacts.append(contact) }
+        return contacts
+    }
+}
+
+/// A CSV file's contacts checked as its scalars come: the header first, then each row, so a
+/// file of any length is checked holding one row (and the phones seen, for repeats).
+///
+/// A CSV syntax error is reported alone, as soon as it is met; the header's problems and every
+/// row's come at ``end()``, all of them, in file order.
+struct ContactFileCheck {
+    private let importer: ContactImport
+    private let file: String
+    private var reader = CSVReader()
+    private var header: (line: Int, fields: [String])?
+    private var columns: [String: Int] = [:]
+    private var headerProblems: [ContactImportError.Problem] = []
+    private var seen: [String: Int] = [:]
+    private var knownZones: Set<String> = []
+    /// The rows' problems so far; a contact is never returned once there is one.
+    private(set) var problems: [ContactImportError.Problem] = []
+
+    init(importer: ContactImport, file: String) {
+        self.importer = importer
+        self.file = file
+    }
+
+    /// Takes the file's next scalar.
+    ///
+    /// - Returns: a good contact, when the scalar ended its row and no row so far was bad.
+    mutating func take(_ scalar: Unicode.Scalar) throws(ContactImportError) -> Contact? {
+        let record: CSVReader.Record?
+        do { record = try reader.feed(scalar) } catch { throw ContactImportError(file: file, problems: [error]) }
+        return record.flatMap { self.record($0) }
+    }
+
+    /// Ends the file.
+    ///
+    /// - Returns: the last row's contact, when the file does not end with a line break.
+    /// - Throws: ``ContactImportError`` with every problem of the header or of the rows.
+    mutating func end() throws(ContactImportError) -> Contact? {
+        let last: CSVReader.Record?
+        do { last = try reader.finish() } catch { throw ContactImportError(file: file, problems: [error]) }
+        let contact = last.flatMap { self.record($0) }
+        guard header != nil else {
             throw ContactImportError(file: file, problems: [.init(line: 1, message: "the file is empty; the first row must name the columns")])
         }
-        var columns: [String: Int] = [:]
-        var problems: [ContactImportError.Problem] = []
-        for (index, raw) in header.fields.enumerated() {
+        guard headerProblems.isEmpty else { throw ContactImportError(file: file, problems: headerProblems) }
+        guard problems.isEmpty else { throw ContactImportError(file: file, problems: problems) }
+        return contact
+    }
+
+    private mutating func record(_ record: CSVReader.Record) -> Contact? {
+        guard let header else {
+            readHeader(record)
+            return nil
+        }
+        guard headerProblems.isEmpty else { return nil }
+        let contact = row(record, columnCount: header.fields.count)
+        return problems.isEmpty ? contact : nil
+    }
+
+    private mutating func readHeader(_ record: CSVReader.Record) {
+        header = record
+        for (index, raw) in record.fields.enumerated() {
             var name = raw.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: " ", with: "_")
-            name = Self.aliases[name] ?? name
-            guard Self.knownColumns.contains(name) else {
-                problems.append(.init(line: header.line, message: "unknown column '\(raw)' (known: \(Self.knownColumns.joined(separator: ", ")))"))
+            name = ContactImport.aliases[name] ?? name
+            guard ContactImport.knownColumns.contains(name) else {
+                headerProblems.append(.init(line: record.line, message: "unknown column '\(raw)' (known: \(ContactImport.knownColumns.joined(separator: ", ")))"))
                 continue
             }
-            if columns[name] != nil { problems.append(.init(line: header.line, message: "column '\(name)' appears twice")) }
+            if columns[name] != nil { headerProblems.append(.init(line: record.line, message: "column '\(name)' appears twice")) }
             columns[name] = index
         }
         for required in ["name", "phone"] where columns[required] == nil {
-            problems.append(.init(line: header.line, message: "the '\(required)' column is missing"))
+            headerProblems.append(.init(line: record.line, message: "the '\(required)' column is missing"))
         }
-        guard problems.isEmpty else { throw ContactImportError(file: file, problems: problems) }
+    }
 
-        var contacts: [Contact] = []
-        var seen: [String: Int] = [:]
-        for record in records.dropFirst() {
-            if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-            func field(_ name: String) -> String? {
-                guard let index = columns[name], index < record.fields.count else { return nil }
-                let value = record.fields[index].trimmingCharacters(in: .whitespaces)
-                return value.isEmpty ? nil : value
-            }
-            var rowProblems: [String] = []
-            if record.fields.dropFirst(header.fields.count).contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                // Most often a comma inside a value that was not quoted: every value after it moved.
-                rowProblems.append("\(record.fields.count) values for \(header.fields.count) columns (a comma inside a value needs the value in double quotes)")
-            }
-            for (index, value) in record.fields.enumerated() where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-                let column = columns.first { $0.value == index }?.key ?? "column \(index + 1)"
-                rowProblems.append("\(column) holds a line break or control character")
-            }
-            let name = field("name")
-            if name == nil { rowProblems.append("name is missing") }
-            var phone: String?
-            if let raw = field("phone") {
-                do { phone = try PhoneNumber.e164(raw, defaultCountryCode: defaults.countryCode) } catch { rowProblems.append(error.description) }
-            } else {
-                rowProblems.append("phone is missing")
-            }
-            let zone = field("time_zone") ?? defaults.timeZone
-            if let zone {
-                if TimeZone(identifier: zone) == nil { rowProblems.append("unknown time zone '\(zone)' (use an IANA name such as America/New_York)") }
-            } else {
-                rowProblems.append("time_zone is missing and no default was given")
-            }
-            let owner = field("owner") ?? defaults.owner
-            let ownerDial = field("owner_dial") ?? defaults.ownerDial
-            let company = field("company") ?? defaults.company
-            var callback = field("callback") ?? defaults.callback
-            for (label, value) in [("owner", owner), ("owner_dial", ownerDial), ("company", company), ("callback", callback)] where value == nil {
-                rowProblems.append("\(label) is missing and no default was given")
-            }
-            if let ownerDial, let problem = ownerDialProblem?(ownerDial) {
-                rowProblems.append("owner_dial \(problem)")
-            }
-            if let raw = callback {
-                do { callback = try PhoneNumber.e164(raw, defaultCountryCode: defaults.countryCode) } catch { rowProblems.append("callback: \(error.description)") }
-            }
-            if let phone, let earlier = seen[phone] { rowProblems.append("\(phone) is already on line \(earlier)") }
-            if let phone, seen[phone] == nil { seen[phone] = record.line }
-            guard rowProblems.isEmpty, let name, let phone, let zone, let owner, let ownerDial, let company, let callback else {
-                problems += rowProblems.map { .init(line: record.line, message: $0) }
-                continue
-            }
-            contacts.append(Contact(name: name, phone: phone, timeZone: zone,
-                                    owner: Owner(name: owner, dialString: ownerDial, callbackNumber: callback),
-                                    company: company, connection: field("connection") ?? "", topic: field("topic") ?? "",
-                                    campaign: field("campaign")))
+    /// Checks one row: its contact, or `nil` with its problems added.
+    private mutating func row(_ record: CSVReader.Record, columnCount: Int) -> Contact? {
+        let defaults = importer.defaults
+        if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return nil }
+        func field(_ name: String) -> String? {
+            guard let index = columns[name], index < record.fields.count else { return nil }
+            let value = record.fields[index].trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : value
         }
-        guard problems.isEmpty else { throw ContactImportError(file: file, problems: problems) }
-        return contacts
+        var rowProblems: [String] = []
+        if record.fields.dropFirst(columnCount).contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            // Most often a comma inside a value that was not quoted: every value after it moved.
+            rowProblems.append("\(record.fields.count) values for \(columnCount) columns (a comma inside a value needs the value in double quotes)")
+        }
+        for (index, value) in record.fields.enumerated() where value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            let column = columns.first { $0.value == index }?.key ?? "column \(index + 1)"
+            rowProblems.append("\(column) holds a line break or control character")
+        }
+        let name = field("name")
+        if name == nil { rowProblems.append("name is missing") }
+        var phone: String?
+        if let raw = field("phone") {
+            do { phone = try PhoneNumber.e164(raw, defaultCountryCode: defaults.countryCode) } catch { rowProblems.append(error.description) }
+        } else {
+            rowProblems.append("phone is missing")
+        }
+        let zone = field("time_zone") ?? defaults.timeZone
+        if let zone {
+            // TimeZone(identifier:) reads the zone database: once per zone, not once per row.
+            if !knownZones.contains(zone) {
+                if TimeZone(identifier: zone) == nil {
+                    rowProblems.append("unknown time zone '\(zone)' (use an IANA name such as America/New_York)")
+                } else {
+                    knownZones.insert(zone)
+                }
+            }
+        } else {
+            rowProblems.append("time_zone is missing and no default was given")
+        }
+        let owner = field("owner") ?? defaults.owner
+        let ownerDial = field("owner_dial") ?? defaults.ownerDial
+        let company = field("company") ?? defaults.company
+        var callback = field("callback") ?? defaults.callback
+        for (label, value) in [("owner", owner), ("owner_dial", ownerDial), ("company", company), ("callback", callback)] where value == nil {
+            rowProblems.append("\(label) is missing and no default was given")
+        }
+        if let ownerDial, let problem = importer.ownerDialProblem?(ownerDial) {
+            rowProblems.append("owner_dial \(problem)")
+        }
+        if let raw = callback {
+            do { callback = try PhoneNumber.e164(raw, defaultCountryCode: defaults.countryCode) } catch { rowProblems.append("callback: \(error.description)") }
+        }
+        if let phone, let earlier = seen[phone] { rowProblems.append("\(phone) is already on line \(earlier)") }
+        if let phone, seen[phone] == nil { seen[phone] = record.line }
+        guard rowProblems.isEmpty, let name, let phone, let zone, let owner, let ownerDial, let company, let callback else {
+            problems += rowProblems.map { .init(line: record.line, message: $0) }
+            return nil
+        }
+        return Contact(name: name, phone: phone, timeZone: zone, owner: Owner(name: owner, dialString: ownerDial, callbackNumber: callback),
+                       company: company, connection: field("connection") ?? "", topic: field("topic") ?? "", campaign: field("campaign"))
     }
 }
 
@@ -230,64 +290,5 @@ public enum PhoneNumber {
             }
         }
         return "+" + digits
-    }
-}
-
-/// RFC 4180 CSV, with a byte-order mark, CRLF or LF, quoted fields holding commas, quotes and
-/// line breaks.
-enum CSV {
-    static func records(_ text: String) throws(ContactImportError.Problem) -> [(line: Int, fields: [String])] {
-        var records: [(Int, [String])] = []
-        var fields: [String] = []
-        var field = ""
-        var quoted = false
-        var line = 1
-        var recordLine = 1
-        var atFieldStart = true
-        var scalars = text.unicodeScalars[...]
-        if scalars.first == "\u{FEFF}" { scalars = scalars.dropFirst() }
-        var iterator = scalars.makeIterator()
-        var pending: Unicode.Scalar? = iterator.next()
-        while let c = pending {
-            pending = iterator.next()
-            if quoted {
-                if c == "\"" {
-                    if pending == "\"" { field.unicodeScalars.append("\""); pending = iterator.next() } else { quoted = false }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where atFieldStart:
-                quoted = true
-                atFieldStart = false
-            case ",":
-                fields.append(field)
-                field = ""
-                atFieldStart = true
-            case "\r" where pending == "\n":
-                continue
-            case "\n", "\r":
-                fields.append(field)
-                records.append((recordLine, fields))
-                fields = []
-                field = ""
-                atFieldStart = true
-                line += 1
-                recordLine = line
-            default:
-                if c == "\"" { throw ContactImportError.Problem(line: line, message: "a quote inside an unquoted field; quote the whole field and double the quote") }
-                field.unicodeScalars.append(c)
-                atFieldStart = false
-            }
-        }
-        if quoted { throw ContactImportError.Problem(line: recordLine, message: "a quoted field is never closed") }
-        if !field.isEmpty || !fields.isEmpty {
-            fields.append(field)
-            records.append((recordLine, fields))
-        }
-        return records
     }
 }

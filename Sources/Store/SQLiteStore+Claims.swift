@@ -9,6 +9,9 @@ extension SQLiteStore {
         let now = request.now.timeIntervalSince1970
         let since = now - 60
         return try await writer.write { db in
+            // Dropped, not only left uncounted: the node that held one then finds it gone and
+            // cannot start the call late, after this step counted its slot as free.
+            try db.execute(sql: "DELETE FROM follow_up_claim WHERE lease_until <= ?", arguments: [now])
             var load = ClaimLoad()
             for row in try Row.fetchAll(db, sql: """
                 SELECT COALESCE(trunk, '') AS trunk, SUM(ended_at IS NULL) AS in_flight, SUM(started_at >= ?) AS recent
@@ -23,7 +26,7 @@ extension SQLiteStore {
                 WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= ? AND contact.do_not_call = 0
                     AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = contact.id AND call.ended_at IS NULL)
                     AND NOT EXISTS (SELECT 1 FROM follow_up_claim AS claim WHERE claim.contact_id = contact.id AND claim.lease_until > ?)
-                ORDER BY follow_up.next_call_start LIMIT ?
+                ORDER BY follow_up.next_call_start, follow_up.contact_id LIMIT ?
                 """, arguments: [now, now, request.candidates]).map { row in
                 (contact: Self.contact(row), state: try Self.decode(FollowUpState.self, row["follow_up_state"]))
             }
@@ -41,7 +44,8 @@ extension SQLiteStore {
 
     public func beginClaimedCall(_ call: CallStart, claim: FollowUpClaim) async throws {
         try await writer.write { db in
-            try db.execute(sql: "DELETE FROM follow_up_claim WHERE contact_id = ? AND node = ?", arguments: [call.contactID, claim.node])
+            try db.execute(sql: "DELETE FROM follow_up_claim WHERE contact_id = ? AND node = ? AND lease_until > ?",
+                           arguments: [call.contactID, claim.node, call.startedAt.timeIntervalSince1970])
             guard db.changesCount == 1 else { throw ClaimLost(contactID: call.contactID, node: claim.node) }
             try Self.insertCall(call, db: db)
         }

@@ -37,48 +37,50 @@ public final class SQLiteStore: Store {
                 doNotCall: row["do_not_call"])
     }
 
-    static func saveState(_ state: FollowUpState, contactID: Int64, now: Date, db: Database) throws {
-        try db.execute(sql: """
+    static func saveState(_ state: FollowUpState, contactID: Int64, now: Date, db: Database, json: String? = nil) throws {
+        try db.cachedStatement(sql: """
             INSERT INTO follow_up (contact_id, phase, step, next_call_start, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(contact_id) DO UPDATE SET phase = excluded.phase, step = excluded.step,
                 next_call_start = excluded.next_call_start, state = excluded.state, updated_at = excluded.updated_at
-            """, arguments: [contactID, state.phase.name, state.step.rawValue, state.nextCall?.start.timeIntervalSince1970,
-                             try encode(state), now.timeIntervalSince1970])
+            """).execute(arguments: [contactID, state.phase.name, state.step.rawValue, state.nextCall?.start.timeIntervalSince1970,
+                             try json ?? encode(state), now.timeIntervalSince1970])
     }
 
-    public func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary {
+    public func importContacts(_ batches: some ContactBatches, now: Date, policy: CallingPolicy) async throws -> ImportSummary {
         try await writer.write { db in
             var summary = ImportSummary(inserted: 0, updated: 0)
-            for contact in contacts {
-                let t = now.timeIntervalSince1970
-                if let existing = try Row.fetchOne(db, sql: "SELECT id FROM contact WHERE phone = ?", arguments: [contact.phone]) {
-                    let id: Int64 = existing["id"]
-                    try db.execute(sql: """
-                        UPDATE contact SET name = ?, time_zone = ?, owner_name = ?, owner_dial = ?, owner_callback = ?,
-                            company = ?, connection = ?, topic = ?, campaign = ?, updated_at = ? WHERE id = ?
-                        """, arguments: [contact.name, contact.timeZone, contact.owner.name, contact.owner.dialString,
-                                         contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
-                                         contact.campaign, t, id])
-                    summary.updated += 1
-                } else {
-                    try db.execute(sql: """
-                        INSERT INTO contact (name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection,
-                            topic, campaign, do_not_call, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [contact.name, contact.phone, contact.timeZone, contact.owner.name, contact.owner.dialString,
-                                         contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
-                                         contact.campaign, contact.doNotCall, t, t])
-                    var stored = contact
-                    stored.id = db.lastInsertedRowID
-                    try Self.saveState(FollowUp.start(contact: stored, now: now, policy: policy), contactID: db.lastInsertedRowID, now: now, db: db)
-                    summary.inserted += 1
+            var starts = FollowUpStarts(now: now, policy: policy)
+            while let batch = try batches.next() {
+                for contact in batch {
+                    if try Self.upsert(contact, now: now, starts: &starts, db: db) { summary.inserted += 1 } else { summary.updated += 1 }
                 }
             }
             return summary
         }
     }
 
-    public func contacts() async throws -> [Contact] {
-        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM contact ORDER BY id").map(Self.contact) }
+    /// Adds a contact with its follow-up, or updates the one with its phone; true when added.
+    /// The statements are cached: an import runs them once per row.
+    private static func upsert(_ contact: Contact, now: Date, starts: inout FollowUpStarts, db: Database) throws -> Bool {
+        let t = now.timeIntervalSince1970
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM contact WHERE phone = ?"), arguments: [contact.phone]) {
+            try db.cachedStatement(sql: """
+                UPDATE contact SET name = ?, time_zone = ?, owner_name = ?, owner_dial = ?, owner_callback = ?,
+                    company = ?, connection = ?, topic = ?, campaign = ?, updated_at = ? WHERE id = ?
+                """).execute(arguments: [contact.name, contact.timeZone, contact.owner.name, contact.owner.dialString,
+                                         contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
+                                         contact.campaign, t, id])
+            return false
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO contact (name, phone, time_zone, owner_name, owner_dial, owner_callback, company, connection,
+                topic, campaign, do_not_call, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [contact.name, contact.phone, contact.timeZone, contact.owner.name, contact.owner.dialString,
+                                     contact.owner.callbackNumber, contact.company, contact.connection, contact.topic,
+                                     contact.campaign, contact.doNotCall, t, t])
+        let start = try starts.start(for: contact)
+        try saveState(start.state, contactID: db.lastInsertedRowID, now: now, db: db, json: start.json)
+        return true
     }
 
     public func contact(id: Int64) async throws -> Contact? {
@@ -117,7 +119,7 @@ public final class SQLiteStore: Store {
                 SELECT contact.*, follow_up.state AS follow_up_state FROM follow_up JOIN contact ON contact.id = follow_up.contact_id
                 WHERE follow_up.phase = 'active' AND follow_up.next_call_start <= ? AND contact.do_not_call = 0
                     AND NOT EXISTS (SELECT 1 FROM call WHERE call.contact_id = contact.id AND call.ended_at IS NULL)
-                ORDER BY follow_up.next_call_start LIMIT ?
+                ORDER BY follow_up.next_call_start, follow_up.contact_id LIMIT ?
                 """, arguments: [now.timeIntervalSince1970, limit]).map { row in
                 (Self.contact(row), try Self.decode(FollowUpState.self, row["follow_up_state"]))
             }

@@ -8,12 +8,15 @@ import Foundation
 /// records an outcome commits before it returns, so what a handler has reported to Asterisk is
 /// on disk. Due follow-ups are taken with ``claimDueFollowUps(_:)``, one atomic step across nodes.
 public protocol Store: Sendable {
-    /// Adds new contacts and updates known ones (matched by phone number), in one transaction.
-    func importContacts(_ contacts: [Contact], now: Date, policy: CallingPolicy) async throws -> ImportSummary
-    /// All contacts, by id.
-    func contacts() async throws -> [Contact]
+    /// Adds new contacts and updates known ones (matched by phone number), a batch at a time,
+    /// in one transaction: when `batches` throws, nothing is stored.
+    func importContacts(_ batches: some ContactBatches, now: Date, policy: CallingPolicy) async throws -> ImportSummary
     /// A page of contacts: those with ids after `id`, by id, at most `limit`.
+    /// ``Store/forEachContactPage(pageSize:_:)`` walks them all.
     func contacts(after id: Int64, limit: Int) async throws -> [Contact]
+    /// A page of contacts with where each one's follow-up stands (`contacts list`): those with
+    /// ids after `id`, by id, at most `limit`.
+    func contactStandings(after id: Int64, limit: Int) async throws -> [ContactStanding]
     /// A contact by id.
     func contact(id: Int64) async throws -> Contact?
     /// A contact by phone number in E.164.
@@ -67,8 +70,6 @@ public protocol Store: Sendable {
     func calls(startedSince date: Date) async throws -> [CallRecord]
     /// A call by TouchBase's call id.
     func call(callID: String) async throws -> CallRecord?
-    /// Every call, oldest first, optionally for one contact.
-    func calls(contactID: Int64?) async throws -> [CallRecord]
     /// A page of the call log: calls after `cursor`, oldest first, at most `limit`, optionally
     /// for one contact; ``Store/forEachCallPage(contactID:pageSize:_:)`` walks them all.
     func calls(contactID: Int64?, after cursor: CallCursor, limit: Int) async throws -> CallPage

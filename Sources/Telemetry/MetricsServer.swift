@@ -33,31 +33,14 @@ public struct MetricsServer: Service {
     ///
     /// - Throws: ``MetricsServerError`` naming the address when it cannot listen.
     public func run() async throws {
-        let metrics = metrics
-        let channel: Channel
+        let (metrics, host, logger, onListening) = (metrics, host, logger, onListening)
         do {
-            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.pipeline.configureHTTPServerPipeline().flatMap {
-                        channel.pipeline.addHandler(MetricsHandler(metrics: metrics))
-                    }
-                }
-                .bind(host: host, port: port).get()
-        } catch {
-            throw MetricsServerError(host: host, port: port, error: error)
-        }
-        let bound = channel.localAddress?.port ?? port
-        logger.info("Prometheus metrics at http://\(host):\(bound)/metrics")
-        onListening?(bound)
-        try await withGracefulShutdownHandler {
-            try await withTaskCancellationHandler {
-                try await channel.closeFuture.get()
-            } onCancel: {
-                channel.close(promise: nil)
+            try await HTTPListener.run(host: host, port: port, handler: { MetricsHandler(metrics: metrics) }) { bound in
+                logger.info("Prometheus metrics at http://\(host):\(bound)/metrics")
+                onListening?(bound)
             }
-        } onGracefulShutdown: {
-            channel.close(promise: nil)
+        } catch let failed as HTTPListenerError {
+            throw MetricsServerError(host: host, port: port, error: failed.error)
         }
     }
 }

@@ -71,8 +71,9 @@ extension CallRoutes {
             try await store.recordMessage(MessageRecord(contactID: id, step: state.step, text: prepared.words.text,
                                                         promise: prepared.promise?.phrase, audioPath: prepared.audio.path,
                                                         voice: prepared.audio.voice, renderedAt: now))
-            plan = PlannedMessage(prepared)
-            played = try await playAfterBeep(session, prepared.audio.path)
+            let planned = PlannedMessage(prepared)
+            plan = planned
+            played = try await playAfterBeep(session, planned)
         } else {
             try? await session.verbose("TouchBase: the follow-up with this contact has ended; no message dropped")
         }

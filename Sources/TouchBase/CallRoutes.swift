@@ -24,11 +24,15 @@ public struct CallRoutes: Sendable {
     public var clock: @Sendable () -> Date
     /// Called after each decision that schedules another call, to pre-render its message.
     public var scheduled: @Sendable (Contact, FollowUpState) -> Void
+    /// Whether this node serves its messages to the PBXs over HTTP (`[audio]`), and the folder
+    /// it serves: then a message plays by URL, fetched into Asterisk's media cache before the beep.
+    public var audio: (serving: MessageAudioServing, soundsFolder: String)
 
     /// Creates the routes.
     public init(store: any Store, policy: CallingPolicy, settings: CallHandlingSettings = .init(), messages: MessagePreparation,
                 metrics: TouchBaseMetrics, clock: @escaping @Sendable () -> Date = Date.init,
-                scheduled: @escaping @Sendable (Contact, FollowUpState) -> Void = { _, _ in }) {
+                scheduled: @escaping @Sendable (Contact, FollowUpState) -> Void = { _, _ in },
+                audio: (serving: MessageAudioServing, soundsFolder: String) = (MessageAudioServing(), "")) {
         self.store = store
         self.policy = policy
         self.settings = settings
@@ -36,6 +40,7 @@ public struct CallRoutes: Sendable {
         self.metrics = metrics
         self.clock = clock
         self.scheduled = scheduled
+        self.audio = audio
     }
 
     /// How the routes settle a call: the one path the dialer shares.
@@ -60,8 +65,9 @@ public struct CallRoutes: Sendable {
     /// instead and nothing is played again (``answeredAfterGreeting(_:call:ids:amdStatus:)``).
     ///
     /// The dialog: GET VARIABLE AMDSTATUS, AMDCAUSE, TOUCHBASE_CALL; for voicemail EXEC
-    /// WaitForSilence and STREAM FILE of the message prepared before the call; the outcome is
-    /// committed; SET VARIABLE CDR(userfield); for a person, EXEC Dial of the owner last.
+    /// WaitForSilence and STREAM FILE of the message prepared before the call (by URL when
+    /// `[audio]` serves messages, first fetched silently: ``playAfterBeep(_:_:)``); the outcome
+    /// is committed; SET VARIABLE CDR(userfield); for a person, EXEC Dial of the owner last.
     func answered(_ session: AGISession) async throws {
         let amdStatus = try await session.getVariable("AMDSTATUS")
         let amdCause = try await session.getVariable("AMDCAUSE")
@@ -74,7 +80,7 @@ public struct CallRoutes: Sendable {
 
         if detection.verdict == .machine {
             let (plan, planned) = try await message(for: call, at: clock())
-            let played = try await playAfterBeep(session, plan.audioPath)
+            let played = try await playAfterBeep(session, plan)
             let outcome = variables.outcome(playedSamples: played, audioSamples: plan.samples, notSureIsMachine: settings.notSureIsMachine)
             try await finish(session, call: call, ids: ids, .init(variables: variables, outcome: outcome, message: plan,
                                                                   promised: planned ? plan.promise : nil))
@@ -96,7 +102,7 @@ public struct CallRoutes: Sendable {
             try await connectToOwner(session, call.contact)
         case .message:
             let (plan, _) = try await message(for: call, at: clock())
-            _ = try await session.streamFile(plan.audioPath)
+            _ = try await session.streamFile(playable(plan))
         }
     }
 
@@ -188,14 +194,31 @@ public struct CallRoutes: Sendable {
         return (PlannedMessage(try await messages.prepare(for: call.contact, state: state, at: now)), false)
     }
 
+    /// What STREAM FILE plays for a message: its URL on this node's audio server when `[audio]`
+    /// serves messages (any PBX can fetch it), else its path in the sounds folder.
+    func playable(_ plan: PlannedMessage) -> String {
+        audio.serving.url(forAudioPath: plan.audioPath, soundsFolder: audio.soundsFolder) ?? plan.audioPath
+    }
+
     /// Waits out the greeting and the beep, then plays the message; returns how much played.
-    func playAfterBeep(_ session: AGISession, _ path: String) async throws -> Int {
+    ///
+    /// A message played by URL is first fetched into Asterisk's media cache while the greeting
+    /// still plays: STREAM FILE from its last sample downloads the file and plays nothing, so
+    /// the STREAM FILE after the beep starts at once from the cache instead of downloading then.
+    func playAfterBeep(_ session: AGISession, _ plan: PlannedMessage) async throws -> Int {
+        guard !session.isHungUp else { return 0 }
+        var file = playable(plan)
+        if file != plan.audioPath, try await session.streamFile(file, offset: plan.samples).failed, !session.isHungUp {
+            // The PBX cannot reach this node's audio server: its own sounds folder is the last chance.
+            session.logger.warning("Asterisk could not fetch the message's audio; playing its path", metadata: ["url": "\(file)"])
+            file = plan.audioPath
+        }
         guard !session.isHungUp else { return 0 }
         try await session.exec("WaitForSilence", [String(settings.silenceMilliseconds), String(settings.silenceIterations),
                                                   String(settings.silenceTimeoutSeconds)])
         guard !session.isHungUp else { return 0 }
         do {
-            return try await session.streamFile(path).endpos
+            return try await session.streamFile(file).endpos
         } catch AGIError.deadChannel {
             // The callee hung up during WaitForSilence; Asterisk's HANGUP came after its answer.
             return 0

@@ -61,27 +61,12 @@ public struct TouchBaseAssembly: Sendable {
             Task { await prerenderer.schedule(contact, state) }
         }
         routes = CallRoutes(store: self.store, policy: configuration.policy, settings: configuration.calls, messages: messages,
-                            metrics: metrics, clock: clock, scheduled: scheduled)
+                            metrics: metrics, clock: clock, scheduled: scheduled,
+                            audio: (configuration.audio, configuration.speech.absoluteSoundsFolder))
         greetingCalls = GreetingCallHandler(store: self.store, settlement: routes.settlement, settings: configuration.greeting,
                                             clock: clock)
         if configuration.dialer.enabled {
-            let chosen: any CallOriginator
-            if let originator {
-                chosen = originator
-            } else {
-                switch configuration.dialer.method {
-                case .callFile(let outgoing, let staging):
-                    chosen = CallFileOriginator(spool: CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging))
-                case .ami(var login):
-                    guard let secret = environment[configuration.dialer.amiSecretEnvironment], !secret.isEmpty else {
-                        throw configuration.located(SettingsProblem(
-                            key: "dialer.ami.secret_env",
-                            message: "names \(configuration.dialer.amiSecretEnvironment), which is not set in the environment"))
-                    }
-                    login.secret = secret
-                    chosen = AMIOriginator(configuration: login, logger: logger)
-                }
-            }
+            let chosen = try originator ?? Self.originators(configuration, environment: environment, logger: logger)
             dialer = OutboundDialer(settings: configuration.dialer, store: self.store, policy: configuration.policy, messages: messages,
                                     originator: chosen, metrics: metrics, clock: clock, scheduled: scheduled,
                                     detector: configuration.calls.detector, logger: logger)
@@ -110,6 +95,26 @@ public struct TouchBaseAssembly: Sendable {
         services.voices = { metrics.voiceHealth() }
         services.recentProblems = { RecentProblems.shared.newestFirst }
         return services
+    }
+
+    /// The originator of each PBX this node places calls on: call files into its spool, or its AMI.
+    static func originators(_ configuration: TouchBaseConfiguration, environment: [String: String],
+                            logger: Logger) throws -> any CallOriginator {
+        var byPBX: [String: any CallOriginator] = [:]
+        for pbx in configuration.dialer.nodePBXs {
+            switch pbx.method {
+            case .callFile(let outgoing, let staging):
+                byPBX[pbx.name] = CallFileOriginator(spool: CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging))
+            case .ami(var login):
+                guard let secret = environment[pbx.amiSecretEnvironment], !secret.isEmpty else {
+                    let key = configuration.dialer.pbxs.isEmpty ? "dialer.ami.secret_env" : "dialer.pbx \(pbx.name) ami.secret_env"
+                    throw configuration.located(SettingsProblem(key: key, message: "names \(pbx.amiSecretEnvironment), which is not set in the environment"))
+                }
+                login.secret = secret
+                byPBX[pbx.name] = AMIOriginator(configuration: login, logger: logger)
+            }
+        }
+        return PBXOriginators(byPBX: byPBX)
     }
 
     /// The router: TouchBase's routes and the `bench` route.
@@ -176,6 +181,11 @@ public enum TouchBaseServer {
         if configuration.console.port != 0 {
             services.append(ConsoleServer(settings: configuration.console, services: assembly.consoleServices(checks: checks), logger: logger))
         }
+        if configuration.audio.isEnabled {
+            services.append(MessageAudioServer(host: configuration.audio.host, port: configuration.audio.port,
+                                               soundsFolder: configuration.speech.absoluteSoundsFolder,
+                                               allowedPeers: configuration.agi.allowedPeers, logger: logger))
+        }
         if let dialer = assembly.dialer {
             services.append(dialer)
         } else {
@@ -190,9 +200,12 @@ public enum TouchBaseServer {
     /// Refuses to start when the sounds folder or the call-file spool cannot be written.
     static func checkFolders(_ configuration: TouchBaseConfiguration) throws {
         var problems = [StartupChecks.soundsFolderProblem(configuration.speech.absoluteSoundsFolder, create: true)]
-        if configuration.dialer.enabled, case .callFile(let outgoing, let staging) = configuration.dialer.method {
-            let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
-            problems += [spool.outgoingDirectory, spool.stagingDirectory].map { StartupChecks.spoolProblem($0, missingIsProblem: false) }
+        if configuration.dialer.enabled {
+            for pbx in configuration.dialer.nodePBXs {
+                guard case .callFile(let outgoing, let staging) = pbx.method else { continue }
+                let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
+                problems += [spool.outgoingDirectory, spool.stagingDirectory].map { StartupChecks.spoolProblem($0, missingIsProblem: false) }
+            }
         }
         if let problem = problems.compactMap({ $0 }).first { throw StartupFailure(description: problem) }
     }

@@ -137,37 +137,40 @@ public struct ConfigurationCheck: Sendable {
         if !dialer.enabled {
             add(.ok, "dialer", "off; TouchBase only answers AGI")
         } else {
-            switch dialer.method {
-            case .callFile(let outgoing, let staging):
-                let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
-                for (name, path) in [("spool", spool.outgoingDirectory), ("staging", spool.stagingDirectory)] {
-                    if let problem = StartupChecks.spoolProblem(path) {
-                        add(.error, "dialer.\(name)", "\(problem) (see the README's spool permissions)")
+            for pbx in dialer.nodePBXs {
+                let key = dialer.pbxs.isEmpty ? "dialer" : "dialer.pbx \(pbx.name)"
+                switch pbx.method {
+                case .callFile(let outgoing, let staging):
+                    let spool = CallFileSpool(outgoingDirectory: outgoing, stagingDirectory: staging)
+                    for (name, path) in [("spool", spool.outgoingDirectory), ("staging", spool.stagingDirectory)] {
+                        if let problem = StartupChecks.spoolProblem(path) {
+                            add(.error, "\(key).\(name)", "\(problem) (see the README's spool permissions)")
+                        } else {
+                            add(.ok, "\(key).\(name)", "\(path) is writable")
+                        }
+                    }
+                    var outgoingStat = stat(), stagingStat = stat()
+                    if stat(spool.outgoingDirectory, &outgoingStat) == 0, stat(spool.stagingDirectory, &stagingStat) == 0,
+                       outgoingStat.st_dev != stagingStat.st_dev {
+                        add(.error, "\(key).staging", "\(spool.stagingDirectory) is on another file system than \(spool.outgoingDirectory); the rename would not be atomic")
+                    }
+                case .ami(var login):
+                    if let secret = environment[pbx.amiSecretEnvironment], !secret.isEmpty {
+                        login.secret = secret
+                        do {
+                            try await AMIClient.withConnection(to: login, logger: logger) { _ in }
+                            add(.ok, "\(key).ami", "logged in to \(login.host):\(login.port) as \(login.username)")
+                        } catch {
+                            add(.error, "\(key).ami", "\(login.host):\(login.port): \(error)")
+                        }
                     } else {
-                        add(.ok, "dialer.\(name)", "\(path) is writable")
+                        add(.error, "\(key).ami", "environment variable \(pbx.amiSecretEnvironment) (secret_env) is not set")
                     }
-                }
-                var outgoingStat = stat(), stagingStat = stat()
-                if stat(spool.outgoingDirectory, &outgoingStat) == 0, stat(spool.stagingDirectory, &stagingStat) == 0,
-                   outgoingStat.st_dev != stagingStat.st_dev {
-                    add(.error, "dialer.staging", "\(spool.stagingDirectory) is on another file system than \(spool.outgoingDirectory); the rename would not be atomic")
-                }
-            case .ami(var login):
-                if let secret = environment[dialer.amiSecretEnvironment], !secret.isEmpty {
-                    login.secret = secret
-                    do {
-                        try await AMIClient.withConnection(to: login, logger: logger) { _ in }
-                        add(.ok, "dialer.ami", "logged in to \(login.host):\(login.port) as \(login.username)")
-                    } catch {
-                        add(.error, "dialer.ami", "\(login.host):\(login.port): \(error)")
-                    }
-                } else {
-                    add(.error, "dialer.ami", "environment variable \(dialer.amiSecretEnvironment) (secret_env) is not set")
                 }
             }
-            for trunk in dialer.pacing.trunks {
+            for trunk in dialer.nodeTrunks {
                 let example = (try? trunk.channel(for: "+15555550100")) ?? trunk.channel
-                add(.ok, "dialer.trunk \(trunk.name)", "dials \(example) for +15555550100; at most \(trunk.maxCalls) at once, \(trunk.callsPerMinute) a minute")
+                add(.ok, "dialer.trunk \(trunk.name)", "on \(trunk.pbx): dials \(example) for +15555550100; at most \(trunk.maxCalls) at once, \(trunk.callsPerMinute) a minute")
             }
         }
         return findings

@@ -1,5 +1,7 @@
 import Cadence
 import Foundation
+import Logging
+import PostgresStore
 import Store
 
 /// Runs the real cadence and the real store over a simulated clock, to see what the follow-up
@@ -58,11 +60,17 @@ public struct FollowUpSimulation: Sendable {
     static let zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Phoenix",
                         "Europe/London", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "America/St_Johns"]
 
-    /// Runs the simulation against a fresh in-memory store.
-    public func run() async throws -> Report {
+    /// Runs the simulation against `store`, which must be empty; by default a fresh in-memory
+    /// SQLite store. The same seed gives the same figures on either store.
+    ///
+    /// - Throws: ``StoreError`` when `store` already holds contacts.
+    public func run(on given: (any Store)? = nil) async throws -> Report {
         let clockStart = Date()
         var random = SplitMix64(seed: seed)
-        let store = try SQLiteStore()
+        let store = try given ?? SQLiteStore()
+        guard try await store.contacts(after: 0, limit: 1).isEmpty else {
+            throw StoreError("the simulation's database already holds contacts; give it an empty one")
+        }
         let owner = Owner(name: "Sam Ortiz", dialString: "PJSIP/101", callbackNumber: "+16175550199")
         var people: [Contact] = []
         people.reserveCapacity(contacts)
@@ -108,7 +116,7 @@ public struct FollowUpSimulation: Sendable {
                               CallFinish(callID: callID, endedAt: ended, variables: AsteriskCallVariables(), outcome: outcome,
                                          messagePlayed: decision.messageLeft, playedShare: nil, decision: decision)))
             }
-            if !batch.isEmpty { try await store.recordCalls(batch) }
+            try await Self.record(batch, in: store)
             let (ready, later) = callbacks.partitioned { $0.at <= now }
             callbacks = later
             for callback in ready {
@@ -119,8 +127,8 @@ public struct FollowUpSimulation: Sendable {
                 callNumber += 1
                 let decision = FollowUp.decide(contact: contact, state: state, outcome: .calledBack, now: now, policy: policy)
                 let callID = "sim-\(callNumber)"
-                try await store.recordCalls([(CallStart(callID: callID, contactID: callback.contactID, step: state.step, dialNumber: 0, startedAt: now),
-                                              CallFinish(callID: callID, endedAt: now, variables: AsteriskCallVariables(), outcome: .calledBack, decision: decision))])
+                try await Self.record([(CallStart(callID: callID, contactID: callback.contactID, step: state.step, dialNumber: 0, startedAt: now),
+                                              CallFinish(callID: callID, endedAt: now, variables: AsteriskCallVariables(), outcome: .calledBack, decision: decision))], in: store)
             }
             // Skip the quiet stretches (nights, weekends): jump to the tick of the next event.
             var next = now.addingTimeInterval(300)
@@ -141,6 +149,12 @@ public struct FollowUpSimulation: Sendable {
         }
         report.seconds = Date().timeIntervalSince(clockStart)
         return report
+    }
+
+    /// SQLite takes a pass's calls in one transaction; another store, one by one.
+    private static func record(_ calls: [(CallStart, CallFinish)], in store: any Store) async throws {
+        if let sqlite = store as? SQLiteStore { return try await sqlite.recordCalls(calls) }
+        for (start, finish) in calls { try await store.recordCall(start, finish) }
     }
 
     private func drawOutcome(_ random: inout SplitMix64) -> DialOutcome {
@@ -186,5 +200,16 @@ extension Array {
         var first: [Element] = [], second: [Element] = []
         for element in self { if belongsInFirst(element) { first.append(element) } else { second.append(element) } }
         return (first, second)
+    }
+}
+
+/// The store `touchbase simulate --postgres URL` runs on.
+enum SimulationStore {
+    /// A PostgreSQL store on `url`, its password from `TOUCHBASE_DB_PASSWORD`; `nil` (in memory) without a URL.
+    static func open(_ url: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                     logger: Logger) async throws -> (any Store)? {
+        guard let url else { return nil }
+        let password = environment["TOUCHBASE_DB_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        return try await PostgresStore(configuration: try PostgresStoreConfiguration(url: url, password: password), logger: logger)
     }
 }

@@ -13,6 +13,10 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The SQLite database (default: $TOUCHBASE_DATABASE, else [database] url or path, else ./touchbase.sqlite).")
     var database: String?
 
+    // Hidden: a small page in the tests proves the pages join, a large one is for benchmarks.
+    @Option(name: .long, help: ArgumentHelp("Rows per read from the store (and contacts per batch of an import).", visibility: .hidden))
+    var pageSize = 1000
+
     func open() async throws -> any Store {
         try await openWithConfiguration().store
     }
@@ -46,16 +50,17 @@ struct ContactsCommand: AsyncParsableCommand {
         @Option(help: "Country calling code for numbers written without one.") var countryCode: String = "1"
 
         func run() async throws {
-            guard let bytes = FileManager.default.contents(atPath: file) else {
-                throw ImportFileError(description: "\(file) cannot be read: no such file, a folder, or no permission")
-            }
             let importer = ContactImport(defaults: .init(timeZone: defaultTimeZone, owner: owner, ownerDial: ownerDial,
                                                          callback: callback, company: company, countryCode: countryCode),
                                          ownerDialProblem: DialString.problemForDial)
-            let contacts = try importer.contacts(fromCSVBytes: Array(bytes), file: file)
+            // Checked and stored a batch at a time in the store's one transaction: a bad row
+            // anywhere rolls back every batch before it.
+            guard let batches = try importer.batches(path: file, size: store.pageSize) else {
+                throw ImportFileError(description: "\(file) cannot be read: no such file, a folder, or no permission")
+            }
             let (db, configuration) = try await store.openWithConfiguration()
-            let summary = try await db.importContacts(contacts, now: Date(), policy: configuration.policy)
-            print("imported \(contacts.count) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
+            let summary = try await db.importContacts(batches, now: Date(), policy: configuration.policy)
+            print("imported \(summary.inserted + summary.updated) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
         }
     }
 
@@ -70,14 +75,17 @@ struct ContactsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let db = try await store.open()
-            var rows: [[String]] = [["ID", "NAME", "PHONE", "TIME ZONE", "OWNER", "STATE", "NEXT MESSAGE", "NEXT CALL"]]
-            for contact in try await db.contacts() {
-                let state = try await db.followUp(contactID: contact.id!)
-                rows.append([String(contact.id!), contact.name, contact.phone, contact.timeZone, contact.owner.name,
-                             state?.phase.name ?? "-", state.map { String($0.step.rawValue) } ?? "-",
-                             state?.nextCall.map { Format.local($0.start, contact.timeZone) } ?? "-"])
+            var times = LocalTimes()
+            try await Format.printTable(header: ["ID", "NAME", "PHONE", "TIME ZONE", "OWNER", "STATE", "NEXT MESSAGE", "NEXT CALL"]) { emit in
+                try await db.forEachContactStanding(pageSize: store.pageSize) { page in
+                    emit(page.map { standing in
+                        let contact = standing.contact
+                        return [String(contact.id!), contact.name, contact.phone, contact.timeZone, contact.owner.name,
+                                standing.phase ?? "-", standing.step.map { String($0.rawValue) } ?? "-",
+                                standing.nextCallStart.map { times.string($0, contact.timeZone) } ?? "-"]
+                    })
+                }
             }
-            print(Format.table(rows))
         }
     }
 
@@ -149,33 +157,31 @@ struct LogCommand: AsyncParsableCommand {
         let header = ["call_id", "contact_id", "contact", "origin", "step", "dial", "started_at", "ended_at", "outcome",
                       "message_left", "played_share", "voice", "next_call", "promise", "asterisk_uniqueid", "asterisk_linkedid",
                       "note"]
-        // CSV and JSON are written a page at a time, so a log of millions of calls streams; the
-        // table needs every row for its column widths.
-        var rows: [[String]] = format == .table ? [header.map { $0.uppercased() }] : []
+        // Every format is written a page at a time, so a log of millions of calls streams; the
+        // table reads the log twice, once for its column widths.
+        if format == .table {
+            try await Format.printTable(header: header.map { $0.uppercased() }) { emit in
+                try await db.forEachCallPage(contactID: contact, pageSize: store.pageSize) { page in emit(page.map(Self.row)) }
+            }
+            return
+        }
         var first = true
         if format == .csv { print(Format.csv([header])) }
         if format == .json { print("[") }
-        try await db.forEachCallPage(contactID: contact) { page in
-            switch format {
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                for call in page {
-                    print((first ? "" : ",\n") + String(decoding: try encoder.encode(call), as: UTF8.self), terminator: "")
-                    first = false
-                }
-            case .csv:
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try await db.forEachCallPage(contactID: contact, pageSize: store.pageSize) { page in
+            if format == .csv {
                 print(Format.csv(page.map(Self.row)))
-            case .table:
-                rows += page.map(Self.row)
+                return
+            }
+            for call in page {
+                print((first ? "" : ",\n") + String(decoding: try encoder.encode(call), as: UTF8.self), terminator: "")
+                first = false
             }
         }
-        switch format {
-        case .json: print(first ? "]" : "\n]")
-        case .table: print(Format.table(rows))
-        case .csv: break
-        }
+        if format == .json { print(first ? "]" : "\n]") }
     }
 
     static func row(_ c: CallRecord) -> [String] {
@@ -194,7 +200,7 @@ struct ReportCommand: AsyncParsableCommand {
         let db = try await store.open()
         // One pass over the log a page at a time: the counts, never every call, stay in memory.
         var counts = [MessageStep: [Int]]()
-        try await db.forEachCallPage { page in
+        try await db.forEachCallPage(pageSize: store.pageSize) { page in
             for call in page {
                 let outcome = call.outcome?.name
                 let hits = [call.dialNumber > 0, outcome == "voicemail", call.messageLeft != nil, outcome == "human",
@@ -229,6 +235,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Chance the number does not exist.") var invalidNumber: Double = 0.01
     @Option(help: "Chance the callee hangs up during the message.") var cutShort: Double = 0.04
     @Option(help: "Chance a contact calls back after a message.") var callback: Double = 0.1
+    @Option(help: "Run on this empty PostgreSQL database instead of in memory (postgres://user@host:port/database; the password from $TOUCHBASE_DB_PASSWORD).")
+    var postgres: String?
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -244,9 +252,10 @@ struct SimulateCommand: AsyncParsableCommand {
         var odds = FollowUpSimulation.Odds()
         (odds.voicemail, odds.noAnswer, odds.busy, odds.human, odds.invalidNumber, odds.cutShort, odds.callbackAfterMessage) =
             (voicemail, noAnswer, busy, human, invalidNumber, cutShort, callback)
-        let configuration = try global.loadConfiguration(logger: global.bootstrapLogging(quiet: true))
+        let logger = global.bootstrapLogging(quiet: true)
+        let configuration = try global.loadConfiguration(logger: logger)
         let report = try await FollowUpSimulation(contacts: contacts, days: days, seed: seed, odds: odds,
-                                                  policy: configuration.policy).run()
+                                                  policy: configuration.policy).run(on: try await SimulationStore.open(postgres, logger: logger))
         print("simulated \(report.contacts) contacts over \(report.days) days in \(String(format: "%.1f", report.seconds)) s (seed \(seed))")
         print("calls:                       \(report.calls)")
         print("messages left:               \(report.messages)")
@@ -257,40 +266,5 @@ struct SimulateCommand: AsyncParsableCommand {
         if report.mostMessagesForOneContact > 3 || report.callsOutsideCallingHours > 0 || report.promisesKept != report.promisesMade {
             throw ExitCode(1)
         }
-    }
-}
-
-enum Format {
-    static func local(_ date: Date, _ zone: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: zone)
-        formatter.dateFormat = "EEE yyyy-MM-dd HH:mm zzz"
-        return formatter.string(from: date)
-    }
-
-    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
-
-    static func table(_ rows: [[String]]) -> String {
-        guard let width = rows.map(\.count).max() else { return "" }
-        var widths = [Int](repeating: 0, count: width)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], min(cell.count, 60)) } }
-        // Counted and cut in characters (grapheme clusters), never in UTF-16 units as
-        // NSString's padding does: that cut an emoji in half and printed U+FFFD.
-        return rows.map { row in
-            row.enumerated().map { i, cell in
-                let cut = cell.count > 60 ? String(cell.prefix(59)) + "…" : cell
-                return cut + String(repeating: " ", count: max(0, widths[i] - cut.count))
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-
-    static func csv(_ rows: [[String]]) -> String {
-        rows.map { row in
-            row.map { cell in
-                cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
-            }.joined(separator: ",")
-        }.joined(separator: "\n")
     }
 }

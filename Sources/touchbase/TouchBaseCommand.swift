@@ -9,6 +9,7 @@ struct TouchBaseCommand: AsyncParsableCommand {
         version: touchBaseVersion,
         subcommands: [ServeCommand.self, ProcessAGICommand.self, ContactsCommand.self, LogCommand.self,
                       ReportCommand.self, SimulateCommand.self, PreviewCommand.self, CheckConfigCommand.self, RenderCommand.self, BenchSeedCommand.self,
+                      BenchClaimsCommand.self,
                       StoreCommand.self, UsersCommand.self]
     )
 }

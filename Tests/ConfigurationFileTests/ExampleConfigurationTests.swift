@@ -23,6 +23,7 @@ struct ExampleConfigurationTests {
         #expect(example.greeting == defaults.greeting)
         #expect(example.metrics == defaults.metrics)
         #expect(example.console == defaults.console)
+        #expect(example.audio == defaults.audio)
         #expect(example.warnings.isEmpty)
     }
 }

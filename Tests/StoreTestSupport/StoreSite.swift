@@ -36,6 +36,9 @@ public enum PostgresTestServer {
     public static func freshSchema() async throws -> PostgresStoreConfiguration {
         guard let url else { throw StoreError(missing) }
         var configuration = try PostgresStoreConfiguration(url: url, tls: .disable)
+        // Beside the several-nodes test's three serve processes, opening a store on two busy
+        // cores can take longer than a node's default wait.
+        configuration.startTimeoutSeconds = 60
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let store = try await PostgresStore(configuration: configuration, logger: PostgresTestServer.logger)
         defer { store.close() }

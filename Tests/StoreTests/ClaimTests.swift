@@ -88,6 +88,31 @@ struct ClaimTests {
         #expect(try await a.openCalls().map(\.callID) == ["tb-b"])
     }
 
+    @Test("a claim whose lease ran out stops counting against max_calls, so its node may not start its call late",
+          arguments: StoreKind.covered)
+    func lateStartRefused(kind: StoreKind) async throws {
+        let site = try await StoreSite(kind)
+        let (a, b) = (try await site.open(), try await site.open())
+        _ = try await a.importContacts(dueContacts(2), now: nine, policy: CallingPolicy())
+        let stalled = try #require(try await a.claimDueFollowUps(claimRequest("a", at: nine, lease: 30, maxCalls: 1)).first)
+        // b counts a's claim until its lease ends, then takes the one slot of max_calls itself.
+        #expect(try await b.claimDueFollowUps(claimRequest("b", at: nine.addingTimeInterval(29), maxCalls: 1)).isEmpty)
+        let other = try await b.claimDueFollowUps(claimRequest("b", at: nine.addingTimeInterval(31), maxCalls: 1))
+        #expect(other.count == 1)
+        await #expect(throws: ClaimLost.self, "a's late start would make two calls where max_calls allows one") {
+            try await a.beginClaimedCall(CallStart(callID: "tb-late", contactID: stalled.contact.id!, step: .first, dialNumber: 1,
+                                                   startedAt: nine.addingTimeInterval(32)), claim: stalled)
+        }
+        // A start after the lease is refused even before another node dropped the claim.
+        let lone = try await StoreSite(kind).open()
+        _ = try await lone.importContacts(dueContacts(1), now: nine, policy: CallingPolicy())
+        let expired = try #require(try await lone.claimDueFollowUps(claimRequest("a", at: nine, lease: 30)).first)
+        await #expect(throws: ClaimLost.self) {
+            try await lone.beginClaimedCall(CallStart(callID: "tb-expired", contactID: expired.contact.id!, step: .first, dialNumber: 1,
+                                                      startedAt: nine.addingTimeInterval(30)), claim: expired)
+        }
+    }
+
     @Test("the cap on calls in flight holds across three nodes claiming at once, and frees up as calls end", arguments: StoreKind.covered)
     func capAcrossNodes(kind: StoreKind) async throws {
         let site = try await StoreSite(kind)

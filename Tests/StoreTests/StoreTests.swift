@@ -3,6 +3,7 @@ import CadenceTestSupport
 import Foundation
 import Store
 import StoreTestSupport
+import Synchronization
 import Testing
 
 let defaults = ContactImport.Defaults(timeZone: "America/New_York", owner: "Sam Ortiz", ownerDial: "PJSIP/101",
@@ -236,5 +237,76 @@ struct StorePagingTests {
         var oneContact: [String] = []
         try await store.forEachCallPage(contactID: 1, pageSize: 1) { page in oneContact += page.map(\.callID) }
         #expect(oneContact == ["tb-0", "tb-5"])
+    }
+}
+
+@Suite("Imports and lists a batch at a time, on SQLite and PostgreSQL")
+struct BatchedImportTests {
+    /// Two good batches, then the problem a bad row further down the file would be.
+    final class FailingLater: ContactBatches {
+        let batches: Mutex<[[Contact]]>
+        init(_ batches: [[Contact]]) { self.batches = Mutex(batches) }
+        func next() throws -> [Contact]? {
+            try batches.withLock { batches in
+                guard !batches.isEmpty else { throw StoreError("c.csv:9: phone is missing") }
+                return batches.removeFirst()
+            }
+        }
+    }
+
+    @Test("an import whose source fails after two batches were stored stores nothing: one transaction", arguments: StoreKind.covered)
+    func failingLaterBatch(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        let contacts = try dueContacts(4)
+        await #expect(throws: StoreError.self) {
+            try await store.importContacts(FailingLater([Array(contacts[0..<2]), Array(contacts[2..<4])]), now: local("2026-11-23 08:00"),
+                                           policy: CallingPolicy())
+        }
+        #expect(try await store.contacts().isEmpty)
+        #expect(try await store.importContacts(contacts, now: local("2026-11-23 08:00"), policy: CallingPolicy()).inserted == 4)
+    }
+
+    @Test("a file's batches hold the contacts the whole file gives, and its problems come all together at its end")
+    func fileBatches() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tb-import-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = "\u{FEFF}Name,Phone,Topic\r\n\"Harbolt, Laura\",617-555-0100,\"two, \"\"lines\"\"\"\r\nBob,617-555-0101,\r\n\r\nCarol,617-555-0102,x\r\nDan,617-555-0103,\"say \"\"hi\"\"\""
+        let path = folder.appendingPathComponent("good.csv").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(good.utf8)))
+        let batches = try #require(try ContactImport(defaults: defaults).batches(path: path, size: 2))
+        var read: [[Contact]] = []
+        while let batch = try batches.next() { read.append(batch) }
+        #expect(read.map(\.count) == [2, 2])
+        #expect(read.flatMap { $0 } == (try ContactImport(defaults: defaults).contacts(fromCSV: good, file: path)))
+
+        let bad = "name,phone\nA,617-555-0100\nB,617-555-0101\nC,617-555-0102\n,617-555-0103\nE,617-555-0104\nF,617-555-0100\n"
+        let badPath = folder.appendingPathComponent("bad.csv").path
+        #expect(FileManager.default.createFile(atPath: badPath, contents: Data(bad.utf8)))
+        let badBatches = try #require(try ContactImport(defaults: defaults).batches(path: badPath, size: 2))
+        #expect(try badBatches.next()?.count == 2)
+        let error = try #require(throws: ContactImportError.self) { while try badBatches.next() != nil {} }
+        #expect(error.problems.map(\.line) == [5, 7])
+        #expect(error.description == (try #require(throws: ContactImportError.self) {
+            try ContactImport(defaults: defaults).contacts(fromCSV: bad, file: badPath)
+        }).description)
+        #expect(try ContactImport().batches(path: folder.path) == nil, "a folder is not a file")
+    }
+
+    @Test("contacts come with where their follow-up stands, a page at a time", arguments: StoreKind.covered)
+    func standings(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        _ = try await store.importContacts(dueContacts(3), now: local("2026-11-23 08:00"), policy: CallingPolicy())
+        try await store.setDoNotCall(contactID: 2, now: local("2026-11-23 08:30"))
+        var pages: [[ContactStanding]] = []
+        try await store.forEachContactStanding(pageSize: 2) { pages.append($0) }
+        #expect(pages.map { $0.map { $0.contact.id! } } == [[1, 2], [3]])
+        let standings = pages.flatMap { $0 }
+        #expect(standings.map(\.phase) == ["active", "stopped", "active"])
+        for standing in standings {
+            let state = try #require(try await store.followUp(contactID: standing.contact.id!))
+            #expect(standing.step == state.step && standing.nextCallStart == state.nextCall?.start)
+            #expect(standing.contact == (try await store.contact(id: standing.contact.id!)))
+        }
     }
 }

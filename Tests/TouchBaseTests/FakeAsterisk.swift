@@ -45,27 +45,10 @@ struct FakeAsterisk {
     }
 
     private static func run(port: Int, environment: String, answer: Answer) throws -> [String] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw FixtureError("socket: \(errno)") }
+        guard let fd = LoopbackSocket.connect(port: port, receiveTimeoutSeconds: 30) else { throw FixtureError("connect to \(port): \(errno)") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw FixtureError("connect to \(port): \(errno)") }
         func send(_ text: String) throws {
-            let bytes = Array(text.utf8)
-            var sent = 0
-            while sent < bytes.count {
-                let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard n > 0 else { throw FixtureError("send failed: \(errno)") }
-                sent += n
-            }
+            guard LoopbackSocket.send(fd, text) else { throw FixtureError("send failed: \(errno)") }
         }
         try send(environment)
         var commands: [String] = []
