@@ -103,7 +103,7 @@ extension Console {
             "contact": [
                 "id": id, "name": contact.name, "phone": contact.phone, "owner": contact.owner.name, "company": contact.company,
                 "connection": contact.connection, "topic": contact.topic, "campaign": contact.campaign ?? "", "timeZone": zone,
-                "doNotCall": contact.doNotCall, "phase": state.map(ConsoleFormat.phase) ?? "none",
+                "doNotCall": contact.doNotCall, "phase": state.map { ConsoleFormat.phase($0, zone: zone) } ?? "none",
                 "nextCall": ConsoleFormat.time(state?.nextCall?.start, zone: zone),
             ] as [String: Any],
             "timeline": entries.sorted { $0.0 > $1.0 }.map(\.1),
@@ -182,9 +182,10 @@ enum ConsoleFormat {
         return calendar.date(from: components)
     }
 
-    static func phase(_ state: FollowUpState) -> String {
+    /// The phase in words; a date in it is in `zone` (the contact's).
+    static func phase(_ state: FollowUpState, zone: String) -> String {
         switch state.phase {
-        case .parked(let until, let note): return "parked until \(time(until, zone: "UTC")): \(note)"
+        case .parked(let until, let note): return "parked until \(time(until, zone: zone)): \(note)"
         case .stopped(let reason): return "stopped: \(reason)"
         default: return "\(state.phase.name), message \(state.step.rawValue)"
         }

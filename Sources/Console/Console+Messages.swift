@@ -1,11 +1,13 @@
 import Cadence
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Scripts
 import Store
 
-/// The Messages page: each step's template, its words for a chosen contact while it is typed,
-/// and saving into the templates folder. A template with an error is never saved.
+/// The Messages page: each step's template, its words and its audio for a chosen contact while
+/// it is typed, and saving into the templates folder, in force from the next message on. A
+/// template with an error is never saved.
 extension Console {
     func addMessageRoutes(_ router: Router<ConsoleRequestContext>) {
         router.get("/messages") { request, _ in
@@ -17,6 +19,9 @@ extension Console {
                 return ConsoleViews.bytes(Array((problems.isEmpty ? text : problems.joined(separator: "\n")).utf8),
                                           type: "text/plain; charset=utf-8", status: problems.isEmpty ? .ok : .unprocessableContent)
             }
+        }
+        router.post("/messages/preview.wav") { request, _ in
+            try await self.mutation(request, limit: 64 * 1024) { session, form in try await self.previewAudio(form, session) }
         }
         router.post("/messages") { request, _ in
             try await self.mutation(request, limit: 64 * 1024) { session, form in try await self.saveTemplate(form, session) }
@@ -44,7 +49,7 @@ extension Console {
                       problems: [String] = [], notice: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let contact = try await previewContact(contactID, session)
         let steps: [[String: Any]] = MessageStep.allCases.map { step in
-            let template = services.scripts.template(for: step, owner: contact?.owner.name, campaign: contact?.campaign)
+            let template = services.templates.scripts.template(for: step, owner: contact?.owner.name, campaign: contact?.campaign)
             let text = edited?.step == step ? edited!.text : template.text
             let preview = (try? MessageTemplate(text: text, step: step, source: "preview").render(Self.variables(for: contact))) ?? ""
             return ["step": step.rawValue, "template": text, "source": template.source, "preview": preview,
@@ -52,18 +57,44 @@ extension Console {
         }
         return views.page("messages", title: "Messages", session: session, status: status, notice: notice, [
             "steps": steps, "contactID": contact?.id.map(String.init) ?? "", "contactName": contact?.name ?? "a sample contact",
-            "canSave": session.role == .admin && services.templatesFolder != nil,
+            "canSave": session.role == .admin && services.templates.folder != nil, "canHear": services.speakPreview != nil,
         ])
     }
 
     /// The words of a template being typed, or its errors.
     func preview(_ form: FormFields, _ session: ConsoleSession) async throws -> (String, [String]) {
-        guard let step = form["step"].flatMap({ Int($0) }).flatMap(MessageStep.init(rawValue:)) else { return ("", ["no such message step"]) }
+        let (message, problems) = try await previewMessage(form, session)
+        return (message?.text ?? "", problems)
+    }
+
+    /// A template being typed, rendered for the chosen contact (or a sample one) as a call would.
+    func previewMessage(_ form: FormFields, _ session: ConsoleSession) async throws -> (RenderedMessage?, [String]) {
+        guard let step = form["step"].flatMap({ Int($0) }).flatMap(MessageStep.init(rawValue:)) else { return (nil, ["no such message step"]) }
         let contact = try await previewContact(form["contact"], session)
         do {
-            return (try MessageTemplate(text: form["text"] ?? "", step: step, source: "message\(step.rawValue)").render(Self.variables(for: contact)), [])
+            return (try MessageTemplate(text: form["text"] ?? "", step: step, source: "message\(step.rawValue)").message(Self.variables(for: contact)), [])
         } catch {
-            return ("", error.problems.map(\.description))
+            return (nil, error.problems.map(\.description))
+        }
+    }
+
+    /// The audio of a template being typed, spoken by the voices the calls use, as WAV; the
+    /// voice that spoke is in `X-Voice`. A template with an error answers its errors (422).
+    func previewAudio(_ form: FormFields, _ session: ConsoleSession) async throws -> Response {
+        let (message, problems) = try await previewMessage(form, session)
+        guard let message else {
+            return ConsoleViews.bytes(Array(problems.joined(separator: "\n").utf8), type: "text/plain; charset=utf-8", status: .unprocessableContent)
+        }
+        guard let speak = services.speakPreview else {
+            return ConsoleViews.bytes(Array("No voice is set up on this node.".utf8), type: "text/plain; charset=utf-8", status: .serviceUnavailable)
+        }
+        do {
+            let (samples, voice) = try await speak(message)
+            var response = ConsoleViews.bytes(MessageWAV.wrap(sln16: samples), type: "audio/wav")
+            response.headers[HTTPField.Name("X-Voice")!] = voice
+            return response
+        } catch {
+            return ConsoleViews.bytes(Array("No voice could speak the preview: \(error)".utf8), type: "text/plain; charset=utf-8", status: .badGateway)
         }
     }
 
@@ -81,7 +112,7 @@ extension Console {
             return try await messagesPage(contactID: contactID, session, edited: (step, text), problems: error.problems.map(\.description),
                                           status: .unprocessableContent)
         }
-        guard let folder = services.templatesFolder else {
+        guard let folder = services.templates.folder else {
             return try await messagesPage(contactID: contactID, session, edited: (step, text),
                                           problems: ["no templates folder is set ([speech] templates): the built-in templates cannot be changed here"],
                                           status: .conflict)
@@ -89,7 +120,14 @@ extension Console {
         let file = (folder as NSString).appendingPathComponent("message\(step.rawValue).mustache")
         try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
         try await audit(session, "template", "message \(step.rawValue) saved into \(file)")
-        return try await messagesPage(contactID: contactID, session, edited: (step, text),
-                                      notice: "Message \(step.rawValue) saved into \(file); touchbase serve speaks it after its next start.")
+        let notice: String
+        do {
+            try services.templates.reloadIfChanged()
+            notice = "Message \(step.rawValue) saved into \(file); it is spoken from the next message on."
+        } catch {
+            notice = "Message \(step.rawValue) saved into \(file), but another template in the folder has an error, so the templates "
+                + "in force stay as they were: " + error.problems.map(\.description).joined(separator: "; ")
+        }
+        return try await messagesPage(contactID: contactID, session, edited: (step, text), notice: notice)
     }
 }

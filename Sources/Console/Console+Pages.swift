@@ -7,14 +7,14 @@ import Store
 /// Today, Import, Messages, Report and System.
 extension Console {
     func addPageRoutes(_ router: Router<ConsoleRequestContext>) {
-        router.get("/today") { request, _ in try await self.page(request) { try await self.todayPage($0) } }
-        router.get("/today/events") { request, _ in try await self.page(request) { _ in self.todayEvents() } }
+        router.get("/today") { request, _ in try await self.page(request) { try await self.todayPage($0, zone: self.viewerZone(request)) } }
+        router.get("/today/events") { request, _ in try await self.page(request) { _ in self.todayEvents(zone: self.viewerZone(request)) } }
         router.get("/import") { request, _ in try await self.page(request) { self.importPage($0, problems: [], csv: "", file: "") } }
         router.post("/import") { request, _ in
             try await self.mutation(request, limit: 20 << 20) { session, form in try await self.importCSV(form, session) }
         }
         addMessageRoutes(router)
-        router.get("/report") { request, _ in try await self.page(request) { try await self.reportPage($0) } }
+        router.get("/report") { request, _ in try await self.page(request) { try await self.reportPage($0, zone: self.viewerZone(request)) } }
         router.get("/report.csv") { request, _ in
             try await self.page(request) { _ in
                 ConsoleViews.bytes(Array(ConsoleReport.csv(try await self.reportCounts.current().rows).utf8), type: "text/csv; charset=utf-8")
@@ -23,33 +23,39 @@ extension Console {
         router.get("/system") { request, _ in
             try await self.page(request) { session in
                 guard session.role == .admin else { return self.views.problem("The System page is for administrators.", status: .forbidden, session: session) }
-                return try await self.systemPage(session)
+                return try await self.systemPage(session, zone: self.viewerZone(request))
             }
         }
     }
 
     // MARK: Today
 
-    func todayPage(_ session: ConsoleSession) async throws -> Response {
-        let now = services.clock()
-        let since = Calendar(identifier: .gregorian).startOfDay(for: now)
+    /// Today: since midnight in the zone of the person reading, and every time in that zone.
+    func todayPage(_ session: ConsoleSession, zone: String) async throws -> Response {
+        let since = Self.startOfDay(services.clock(), zone: zone)
         let counts = try await store.outcomeCounts(since: since)
         let calls: [[String: Any]] = try await store.latestCalls(since: since, owner: session.ownerScope, limit: 50).map { call in
-            ["started": ConsoleFormat.time(call.startedAt, zone: "UTC"), "contactID": call.contactID, "contactName": call.contactName,
+            ["started": ConsoleFormat.time(call.startedAt, zone: zone), "contactID": call.contactID, "contactName": call.contactName,
              "step": call.step.rawValue, "outcome": call.outcome?.logValue ?? "in progress",
-             "nextCall": ConsoleFormat.time(call.nextCallStart, zone: "UTC"), "promise": call.promise ?? ""]
+             "nextCall": ConsoleFormat.time(call.nextCallStart, zone: zone), "promise": call.promise ?? ""]
         }
         return views.page("today", title: "Today", session: session, [
-            "counts": counts.sorted { $0.key < $1.key }.map { ["outcome": $0.key, "n": $0.value] }, "calls": calls,
+            "counts": counts.sorted { $0.key < $1.key }.map { ["outcome": $0.key, "n": $0.value] }, "calls": calls, "zone": zone,
         ])
     }
 
+    static func startOfDay(_ now: Date, zone: String) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: zone) ?? .gmt
+        return calendar.startOfDay(for: now)
+    }
+
     /// Server-sent events: today's counts by outcome every two seconds, while the page is open.
-    func todayEvents() -> Response {
+    func todayEvents(zone: String) -> Response {
         let store = store, clock = services.clock
         let body = ResponseBody { writer in
             for _ in 0..<1800 {
-                let counts = try await store.outcomeCounts(since: Calendar(identifier: .gregorian).startOfDay(for: clock()))
+                let counts = try await store.outcomeCounts(since: Self.startOfDay(clock(), zone: zone))
                 let json = try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
                 try await writer.write(ByteBuffer(string: "event: counts\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
                 try await Task.sleep(for: .seconds(2))
@@ -94,17 +100,17 @@ extension Console {
 
     // MARK: Messages, Report, System
 
-    func reportPage(_ session: ConsoleSession) async throws -> Response {
+    func reportPage(_ session: ConsoleSession, zone: String) async throws -> Response {
         let (at, weeks) = try await reportCounts.current()
-        return views.page("report", title: "Report", session: session, notice: "Counted at \(ConsoleFormat.time(at, zone: "UTC")); counted again at most once a minute.", [
+        return views.page("report", title: "Report", session: session, notice: "Counted at \(ConsoleFormat.time(at, zone: zone)); counted again at most once a minute.", [
             "steps": ConsoleReport.perStep(weeks).map(ConsoleReport.row), "weeks": ConsoleReport.perWeek(weeks).map(ConsoleReport.row),
             "chart": ConsoleReport.chart(ConsoleReport.perWeek(weeks)),
         ])
     }
 
-    func systemPage(_ session: ConsoleSession) async throws -> Response {
+    func systemPage(_ session: ConsoleSession, zone: String) async throws -> Response {
         let audit = try await store.auditLog(limit: 50).map {
-            ["when": ConsoleFormat.time($0.at, zone: "UTC"), "account": $0.account, "action": $0.action, "detail": $0.detail]
+            ["when": ConsoleFormat.time($0.at, zone: zone), "account": $0.account, "action": $0.action, "detail": $0.detail]
         }
         return views.page("system", title: "System", session: session, [
             "checks": await services.checks(), "dialer": await services.dialerState(), "audit": audit,

@@ -13,6 +13,9 @@ import Store
 struct Console: Sendable {
     static let sessionCookie = "tb_session"
     static let loginCookie = "tb_login"
+    /// The browser's time zone, written by the console's script (`Intl`): not a secret, and
+    /// only ever a name looked up among the known zones.
+    static let zoneCookie = "tb_zone"
 
     let settings: ConsoleSettings
     let services: ConsoleServices
@@ -65,6 +68,14 @@ struct Console: Sendable {
     func session(_ request: Request) async -> ConsoleSession? {
         guard let token = request.cookies[Self.sessionCookie]?.value else { return nil }
         return await sessions.session(token: token, now: services.clock())
+    }
+
+    /// The zone the person reading sees times in: their browser's when it is a known zone,
+    /// otherwise `[console] time_zone`.
+    func viewerZone(_ request: Request) -> String {
+        guard let sent = request.cookies[Self.zoneCookie]?.value.removingPercentEncoding, sent.count < 64,
+              TimeZone(identifier: sent) != nil else { return settings.timeZone }
+        return sent
     }
 
     /// A page for a logged-in person; anyone else is sent to the login page.

@@ -30,6 +30,12 @@ enum ConsoleAssets {
 
     static let js = """
         "use strict";
+        (function () {
+          try {
+            var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+            if (zone) document.cookie = "tb_zone=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Strict";
+          } catch (e) {}
+        })();
         document.addEventListener("DOMContentLoaded", function () {
           var file = document.getElementById("csv-file");
           if (file) file.addEventListener("change", function () {
@@ -57,6 +63,25 @@ enum ConsoleAssets {
                     box.className = result[0] ? "" : "error";
                   });
               }, 300);
+            });
+          });
+          document.querySelectorAll("button[data-hear]").forEach(function (button) {
+            button.addEventListener("click", function () {
+              var step = button.dataset.hear, body = new URLSearchParams(new FormData(button.form));
+              var audio = document.getElementById("audio-" + step), voice = document.getElementById("voice-" + step);
+              button.disabled = true; voice.textContent = "speaking…"; voice.className = "muted";
+              fetch("/messages/preview.wav", {method: "POST", body: body, credentials: "same-origin"})
+                .then(function (r) {
+                  if (!r.ok) return r.text().then(function (t) { throw new Error(t); });
+                  var spoke = r.headers.get("X-Voice");
+                  return r.blob().then(function (blob) {
+                    if (audio.src) URL.revokeObjectURL(audio.src);
+                    audio.src = URL.createObjectURL(blob); audio.hidden = false; audio.play().catch(function () {});
+                    voice.textContent = "spoken by " + spoke;
+                  });
+                })
+                .catch(function (error) { voice.textContent = error.message; voice.className = "error"; })
+                .then(function () { button.disabled = false; });
             });
           });
           var live = document.getElementById("live");

@@ -16,11 +16,13 @@ public struct ConsoleServices: Sendable {
     public var policy: CallingPolicy
     /// How an uploaded CSV is read: the same rules, defaults and checks as `contacts import`.
     public var importer: ContactImport
-    /// The message templates, for the Messages page's preview.
-    public var scripts: MessageScripts
-    /// The templates folder (`[speech] templates`) the Messages page saves into; `nil` when
-    /// the built-in templates are in force and none can be saved.
-    public var templatesFolder: String?
+    /// The message templates the calls speak from, for the Messages page's preview; the page
+    /// saves into their folder (`[speech] templates`) and has them read again at once. Without
+    /// a folder the built-in templates are in force and none can be saved.
+    public var templates: MessageScriptsInForce
+    /// Speaks a message's words for the Messages page's audio preview, as a call would: the
+    /// `.sln16` samples (16 kHz) and the voice that spoke them. `nil`: no preview audio.
+    public var speakPreview: (@Sendable (RenderedMessage) async throws -> (samples: [UInt8], voice: String))?
     /// The lines of `check-config`, for the System page.
     public var checks: @Sendable () async -> [String]
     /// The dialer's state in words, for the System page.
@@ -32,15 +34,14 @@ public struct ConsoleServices: Sendable {
     public var clock: @Sendable () -> Date
 
     /// Creates the services.
-    public init(store: any Store, policy: CallingPolicy, importer: ContactImport, scripts: MessageScripts, templatesFolder: String? = nil,
+    public init(store: any Store, policy: CallingPolicy, importer: ContactImport, templates: MessageScriptsInForce,
                 checks: @escaping @Sendable () async -> [String] = { [] },
                 dialerState: @escaping @Sendable () async -> String = { "unknown" },
                 clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.policy = policy
         self.importer = importer
-        self.scripts = scripts
-        self.templatesFolder = templatesFolder
+        self.templates = templates
         self.checks = checks
         self.dialerState = dialerState
         self.clock = clock

@@ -1,3 +1,4 @@
+import Foundation
 import Settings
 
 /// `[console]`: where `touchbase serve` answers the web console, and what it trusts.
@@ -14,6 +15,9 @@ public struct ConsoleSettings: Sendable, Hashable {
     public var trustedProxies: [String] = []
     /// How long a session lasts without use, in seconds.
     public var sessionSeconds: Double = 8 * 3600
+    /// The zone times are shown in (Today, Report, System) when the browser does not say its
+    /// own; by default the machine's. A browser's zone, sent by the console's script, wins.
+    public var timeZone = TimeZone.current.identifier
 
     /// The defaults.
     public init() {}
@@ -31,5 +35,11 @@ extension ConsoleSettings {
         if let behind = try settings.bool("behind_tls_proxy") { behindTLSProxy = behind }
         if let proxies = try settings.strings("trusted_proxies") { trustedProxies = proxies }
         if let seconds = try settings.positiveSeconds("session_seconds") { sessionSeconds = seconds }
+        if let zone = try settings.string("time_zone") {
+            guard TimeZone(identifier: zone) != nil else {
+                throw settings.error("time_zone", "\"\(zone)\" is not a time zone; use a name such as \"America/New_York\" or \"UTC\"")
+            }
+            timeZone = zone
+        }
     }
 }

@@ -53,7 +53,7 @@ enum ConsoleTemplates {
         {{#counts}}<div class="count"><span class="n" data-outcome="{{outcome}}">{{n}}</span> {{outcome}}</div>{{/counts}}
         {{^counts}}<p>No calls yet today.</p>{{/counts}}
         </section>
-        <p class="muted" id="live" data-events="/today/events">Live: the counts update as calls are recorded.</p>
+        <p class="muted" id="live" data-events="/today/events">Live: the counts update as calls are recorded. Times in <span id="zone">{{zone}}</span>.</p>
         <table><thead><tr><th>Started</th><th>Contact</th><th>Step</th><th>Outcome</th><th>Next call</th><th>Promise</th></tr></thead><tbody>
         {{#calls}}<tr><td>{{started}}</td><td><a href="/contacts/{{contactID}}">{{contactName}}</a></td><td>{{step}}</td>
         <td>{{outcome}}</td><td>{{nextCall}}</td><td>{{promise}}</td></tr>{{/calls}}
@@ -175,6 +175,8 @@ enum ConsoleTemplates {
         <input type="hidden" name="step" value="{{step}}"><input type="hidden" name="contact" value="{{contactID}}">
         <textarea name="text" rows="5" data-preview="preview-{{step}}">{{template}}</textarea>
         <blockquote id="preview-{{step}}">{{preview}}</blockquote>
+        {{#canHear}}<p><button type="button" data-hear="{{step}}" id="hear-{{step}}">Hear it</button>
+        <audio controls hidden id="audio-{{step}}"></audio> <span class="muted" id="voice-{{step}}"></span></p>{{/canHear}}
         {{#canSave}}<button type="submit">Save for everyone</button>{{/canSave}}
         </form></section>{{/steps}}
         {{> footer}}

@@ -125,10 +125,7 @@ public struct MessageScripts: Sendable {
     /// Renders a step's message.
     public func render(_ step: MessageStep, _ variables: MessageVariables, owner: String? = nil,
                        campaign: String? = nil) -> RenderedMessage {
-        let template = template(for: step, owner: owner, campaign: campaign)
-        let text = template.render(variables)
-        return RenderedMessage(step: step, text: text, templateSource: template.source,
-                               estimatedSeconds: Double(MessageTemplate.spokenWords(text)) / MessageTemplate.wordsPerSecond)
+        template(for: step, owner: owner, campaign: campaign).message(variables)
     }
 }
 

@@ -106,6 +106,13 @@ public struct MessageTemplate: Sendable {
         Self.tidy(template.render(variables.values))
     }
 
+    /// The message for these values, ready for a voice.
+    public func message(_ variables: MessageVariables) -> RenderedMessage {
+        let text = render(variables)
+        return RenderedMessage(step: step, text: text, templateSource: source,
+                               estimatedSeconds: Double(Self.spokenWords(text)) / Self.wordsPerSecond)
+    }
+
     static func spokenWords(_ text: String) -> Int {
         text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).count
     }

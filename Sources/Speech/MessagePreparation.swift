@@ -37,8 +37,10 @@ public struct PreparedMessage: Sendable, Hashable {
 /// Turns a contact and the step due into the words of the message and the audio Asterisk plays,
 /// with the promise computed for the moment the message will be heard.
 public struct MessagePreparation: Sendable {
-    /// The templates in force.
-    public var scripts: MessageScripts
+    /// The templates, read again when their folder changes.
+    public var templates: MessageScriptsInForce
+    /// The templates in force now.
+    public var scripts: MessageScripts { templates.scripts }
     /// The voices and the sounds folder.
     public var speaker: MessageSpeaker
     /// The cadence's rules (the promise comes from them).
@@ -46,12 +48,18 @@ public struct MessagePreparation: Sendable {
     /// Where synthesis figures go.
     public var metrics: any SpeechMetrics
 
-    /// Creates a preparation.
-    public init(scripts: MessageScripts, speaker: MessageSpeaker, policy: CallingPolicy, metrics: any SpeechMetrics = UncountedSpeech()) {
-        self.scripts = scripts
+    /// Creates a preparation that speaks from `templates`.
+    public init(templates: MessageScriptsInForce, speaker: MessageSpeaker, policy: CallingPolicy,
+                metrics: any SpeechMetrics = UncountedSpeech()) {
+        self.templates = templates
         self.speaker = speaker
         self.policy = policy
         self.metrics = metrics
+    }
+
+    /// Creates a preparation whose templates never change.
+    public init(scripts: MessageScripts, speaker: MessageSpeaker, policy: CallingPolicy, metrics: any SpeechMetrics = UncountedSpeech()) {
+        self.init(templates: MessageScriptsInForce(scripts), speaker: speaker, policy: policy, metrics: metrics)
     }
 
     /// When the dialer will place a follow-up's next call, seen at `now`: the start of its window,

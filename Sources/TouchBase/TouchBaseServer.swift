@@ -45,15 +45,15 @@ public struct TouchBaseAssembly: Sendable {
         self.store = try store ?? SQLiteStore(path: configuration.databasePath)
         metrics = TouchBaseMetrics()
         let speech = configuration.speech
-        let scripts = try speech.templatesFolder.map { try MessageScripts(folder: $0) } ?? MessageScripts()
-        for warning in scripts.warnings { logger.warning("\(warning)") }
+        let templates = try MessageScriptsInForce(folder: speech.templatesFolder)
+        for warning in templates.scripts.warnings { logger.warning("\(warning)") }
         let speaker: MessageSpeaker
         do {
             speaker = try speech.makeSpeaker(voices: chosenVoices, environment: environment, metrics: metrics.factory, logger: logger)
         } catch {
             throw configuration.located(error)
         }
-        messages = MessagePreparation(scripts: scripts, speaker: speaker, policy: configuration.policy, metrics: metrics)
+        messages = MessagePreparation(templates: templates, speaker: speaker, policy: configuration.policy, metrics: metrics)
         let prerenderer = speech.prerender ? Prerenderer(messages: messages, inFlight: speech.inFlight, clock: clock, logger: logger) : nil
         self.prerenderer = prerenderer
         let scheduled: @Sendable (Contact, FollowUpState) -> Void = { contact, state in
@@ -87,11 +87,19 @@ public struct TouchBaseAssembly: Sendable {
         let metrics = metrics
         var services = ConsoleServices(
             store: store, policy: configuration.policy, importer: ContactImport(ownerDialProblem: DialString.problemForDial),
-            scripts: messages.scripts, templatesFolder: configuration.speech.templatesFolder, checks: checks,
+            templates: messages.templates, checks: checks,
             dialerState: {
                 let open = (try? await store.openCalls().count).map { "\($0) calls under way" } ?? "calls under way unknown"
                 return dialer.enabled ? "on (\(method)); \(open)" : "off ([dialer] enabled = false); \(open)"
             })
+        let speaker = messages.speaker
+        services.speakPreview = { message in
+            let audio = try await speaker.render(SpeechRequest(text: message.text, ssml: message.ssml))
+            guard let samples = FileManager.default.contents(atPath: audio.path + ".sln16") else {
+                throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: audio.path + ".sln16"])
+            }
+            return (Array(samples), audio.voice)
+        }
         services.voices = { metrics.voiceHealth() }
         services.recentProblems = { RecentProblems.shared.newestFirst }
         return services
@@ -193,6 +201,9 @@ public enum TouchBaseServer {
         }
         if let prerenderer = assembly.prerenderer {
             services.append(PrerenderSweep(prerenderer: prerenderer, store: assembly.store, hours: configuration.speech.prerenderHours))
+        }
+        if assembly.messages.templates.folder != nil {
+            services.append(TemplatesWatch(templates: assembly.messages.templates, logger: logger))
         }
         try await ServiceSupervision.run(services, grace: .nanoseconds(configuration.agi.shutdownGracePeriod.nanoseconds), logger: logger)
     }

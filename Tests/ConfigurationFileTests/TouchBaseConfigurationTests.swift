@@ -72,6 +72,7 @@ struct TouchBaseConfigurationTests {
         ("[metrics]\nport = -1\n", "touchbase.toml:2: metrics.port must be 0 to 65535, not -1"),
         ("[console]\nport = 70000\n", "touchbase.toml:2: console.port must be 0 to 65535, not 70000"),
         ("[console]\ntrusted_proxies = \"10.0.0.1\"\n", "touchbase.toml:2: console.trusted_proxies must be an array of strings"),
+        ("[console]\ntime_zone = \"Mars/Olympus\"\n", "touchbase.toml:2: console.time_zone \"Mars/Olympus\" is not a time zone"),
         ("[calls]\ndetector = \"app_amd\"\n", "touchbase.toml:2: calls.detector must be \"touchbase\" or \"amd\""),
         ("[audiosocket]\nport = 65536\n", "touchbase.toml:2: audiosocket.port must be 0 to 65535, not 65536"),
         ("[audiosocket]\nhost = \"\"\n", "touchbase.toml:2: audiosocket.host must be an address"),
@@ -183,6 +184,7 @@ struct TouchBaseConfigurationTests {
             port = 8443
             behind_tls_proxy = true
             trusted_proxies = ["10.0.0.2"]
+            time_zone = "Europe/Lisbon"
             """, file: "touchbase.toml")
         #expect(configuration.speech.absoluteSoundsFolder == "/var/lib/asterisk/sounds/touchbase")
         #expect(configuration.speech.templatesFolder == "/etc/touchbase/templates")
@@ -203,6 +205,7 @@ struct TouchBaseConfigurationTests {
         #expect(configuration.metrics.port == 0)
         #expect(configuration.console.host == "0.0.0.0" && configuration.console.port == 8443)
         #expect(configuration.console.behindTLSProxy && configuration.console.trustedProxies == ["10.0.0.2"])
+        #expect(configuration.console.timeZone == "Europe/Lisbon")
     }
 
     @Test("a voice whose key variable is not set is refused naming the variable")

@@ -3,6 +3,7 @@ import Cadence
 import Foundation
 import Scripts
 import Store
+import Synchronization
 import Testing
 
 /// Monday 2026-11-23 at a wall-clock time in New York.
@@ -84,6 +85,53 @@ struct ConsoleChangeTests {
             #expect(try await browser.request(.post, "/messages", form: ["csrf": csrf, "step": "2", "text": text]).status == .ok)
             #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
             #expect(try await fixture.store.auditLog(limit: 1).first?.action == "template")
+            #expect(fixture.console.services.templates.scripts.template(for: .second).text == text,
+                    "the saved template is in force at once, without a restart")
+        }
+    }
+
+    @Test("the audio preview speaks the template being typed for the chosen contact, as WAV naming the voice; an error is not spoken")
+    func audioPreview() async throws {
+        let spoken = Mutex<[String]>([])
+        let fixture = try await ConsoleFixture(speakPreview: { message in
+            spoken.withLock { $0.append(message.text) }
+            return (Array(repeating: 7, count: 3200), "piper joe")
+        })
+        try await fixture.test { browser in
+            let csrf = try #require(try await browser.logIn("Sam Ortiz").csrf)
+            let page = try await browser.request(.get, "/messages?contact=\(fixture.sam.id!)")
+            #expect(page.body.contains("id=\"hear-2\""))
+            let text = "Hi {{contact_first_name}}, it's {{owner_name}}. I'll try again {{promise}} or call {{callback_number}}."
+            let wav = try await browser.request(.post, "/messages/preview.wav", form: ["csrf": csrf, "step": "2", "text": text,
+                                                                                      "contact": String(fixture.sam.id!)])
+            #expect(wav.status == .ok && wav.body.hasPrefix("RIFF"))
+            #expect(spoken.withLock { $0 }.map { $0.hasPrefix("Hi Dana, it's Sam Ortiz. I'll try again tomorrow around noon") } == [true])
+            let broken = try await browser.request(.post, "/messages/preview.wav", form: ["csrf": csrf, "step": "2", "text": "Hi {{contact_name"])
+            #expect(broken.status == .unprocessableContent && spoken.withLock { $0.count } == 1)
+            #expect(try await browser.request(.post, "/messages/preview.wav", form: ["step": "2", "text": text]).status == .forbidden)
+        }
+    }
+
+    @Test("Today starts at midnight in the reader's zone and shows its times there; an unknown zone falls back to [console] time_zone")
+    func todayInTheReadersZone() async throws {
+        // 2026-03-10 15:15 UTC: a quarter past midnight on the 11th in Tokyo, the morning of the 10th in New York;
+        // the call began 25 minutes before, on the 10th in both.
+        let now = Date(timeIntervalSince1970: 1_773_155_700)
+        var settings = ConsoleSettings()
+        settings.timeZone = "America/New_York"
+        let fixture = try await ConsoleFixture(settings: settings, clock: { now })
+        let callID = "today-zone-1"
+        try await fixture.store.beginCall(CallStart(callID: callID, contactID: fixture.sam.id!, step: .first, dialNumber: 1,
+                                                   startedAt: now.addingTimeInterval(-1500)))
+        try await fixture.test { browser in
+            try await browser.logIn("ada")
+            let newYork = try await browser.request(.get, "/today")
+            #expect(newYork.body.contains("2026-03-10 10:50 GMT-4") && newYork.body.contains("America/New_York"))
+            browser.cookies["tb_zone"] = "Asia%2FTokyo"
+            let tokyo = try await browser.request(.get, "/today")
+            #expect(tokyo.body.contains("No calls yet today") && !tokyo.body.contains("Dana Whitfield"))
+            browser.cookies["tb_zone"] = "Mars%2FOlympus"
+            #expect(try await browser.request(.get, "/today").body.contains("2026-03-10 10:50 GMT-4"))
         }
     }
 }

@@ -17,12 +17,14 @@ struct ConsoleFixture {
     let sam: Contact, lee: Contact
 
     init(settings: ConsoleSettings = ConsoleSettings(), samName: String = "Dana Whitfield", templatesFolder: String? = nil,
+         speakPreview: (@Sendable (RenderedMessage) async throws -> (samples: [UInt8], voice: String))? = nil,
          clock: @escaping @Sendable () -> Date = Date.init) async throws {
         store = try SQLiteStore()
         self.settings = settings
-        console = Console(settings: settings, services: ConsoleServices(store: store, policy: CallingPolicy(), importer: ContactImport(),
-                                                                       scripts: MessageScripts(), templatesFolder: templatesFolder,
-                                                                       clock: clock))
+        var services = ConsoleServices(store: store, policy: CallingPolicy(), importer: ContactImport(),
+                                       templates: try MessageScriptsInForce(folder: templatesFolder), clock: clock)
+        services.speakPreview = speakPreview
+        console = Console(settings: settings, services: services)
         let hash = try await PasswordHashing.hash(Self.password, cost: 4)
         for (name, role) in [("ada", ConsoleRole.admin), ("Sam Ortiz", .owner), ("Lee Park", .owner)] {
             try await store.saveAccount(ConsoleAccount(name: name, role: role, passwordHash: hash, createdAt: Date()))

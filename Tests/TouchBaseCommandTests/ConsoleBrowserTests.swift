@@ -19,7 +19,7 @@ struct ConsoleBrowserTests {
     }()
     static let browserPresent = FileManager.default.isExecutableFile(atPath: chromium) && FileManager.default.isExecutableFile(atPath: chromedriver)
 
-    @Test("log in, import with a bad row then fixed, play a call's message, do-not-call, report, log out; another owner gets 403",
+    @Test("log in, import with a bad row then fixed, play a call's message, do-not-call, report, hear a preview, log out; another owner gets 403",
           .enabled(if: browserPresent, "chromium and chromedriver are not installed (scripts/bootstrap installs them): the browser test did not run"),
           .timeLimit(.minutes(3)))
     func consoleInBrowser() async throws {

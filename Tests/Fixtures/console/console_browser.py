@@ -121,9 +121,20 @@ try:
     check(driver.find_element(By.ID, "per-step").text.count("\n") >= 3, "the report lists each step")
     check(len(driver.find_elements(By.CSS_SELECTOR, ".chart svg")) == 1, "the report draws its chart")
     shot("report")
-    for page in ["messages", "system"]:
-        driver.get(args.base + "/" + page)
-        shot(page)
+
+    step("hear a message's preview on the Messages page")
+    driver.get(args.base + "/messages?contact=" + args.contact)
+    driver.find_element(By.ID, "hear-2").click()
+    WebDriverWait(driver, 60).until(lambda d: "spoken by" in d.find_element(By.ID, "voice-2").text
+                                    or "error" in (d.find_element(By.ID, "voice-2").get_attribute("class") or ""))
+    preview = driver.find_element(By.ID, "audio-2")
+    check("spoken by" in driver.find_element(By.ID, "voice-2").text,
+          "the preview is spoken: " + driver.find_element(By.ID, "voice-2").text)
+    wait.until(lambda d: d.execute_script("return arguments[0].readyState >= 1;", preview))
+    check(driver.execute_script("return arguments[0].duration;", preview) > 1, "the preview's audio plays for seconds")
+    shot("messages")
+    driver.get(args.base + "/system")
+    shot("system")
 
     step("log out")
     log_out()
