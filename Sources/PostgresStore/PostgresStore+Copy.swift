@@ -7,7 +7,8 @@ import Store
 /// transaction. Each page goes over as one JSON document that `json_to_recordset` unpacks,
 /// so a page is one round trip whatever its size.
 extension PostgresStore {
-    /// Copies every contact (with its id and follow-up), call and message of `source`.
+    /// Copies every contact (with its id and follow-up), call and message of `source`, and the
+    /// console's accounts (one this database already has is kept) and audit log.
     ///
     /// - Returns: what was copied.
     /// - Throws: ``StoreError`` when this database already holds contacts, calls or messages;
@@ -37,6 +38,11 @@ extension PostgresStore {
                 case .messages(let messages):
                     try await Self.insertMessages(messages, connection, logger: logger)
                     summary.messages += messages.count
+                case .accounts(let accounts):
+                    summary.accounts += try await Self.insertAccounts(accounts, connection, logger: logger)
+                case .audit(let entries):
+                    try await Self.insertAudit(entries, connection, logger: logger)
+                    summary.auditEntries += entries.count
                 }
             }
             // Later imports take ids after the copied ones.
@@ -139,6 +145,28 @@ extension PostgresStore {
             SELECT contact_id::BIGINT, step::INTEGER, text, promise, audio_path, voice, to_timestamp(rendered_at::DOUBLE PRECISION)
             FROM json_to_recordset(\(document)::json) AS x(contact_id TEXT, step TEXT, text TEXT, promise TEXT, audio_path TEXT,
                 voice TEXT, rendered_at TEXT)
+            """, logger: logger)
+    }
+
+    /// Inserts the accounts this database does not have yet; returns how many.
+    private static func insertAccounts(_ accounts: [ConsoleAccount], _ connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let document = try copyJSON(accounts.map { ["name": $0.name, "role": $0.role.rawValue, "password_hash": $0.passwordHash,
+                                                    "created_at": "\($0.createdAt.timeIntervalSince1970)"] })
+        return try await connection.rows("""
+            INSERT INTO console_account (name, role, password_hash, created_at)
+            SELECT name, role, password_hash, to_timestamp(created_at::DOUBLE PRECISION)
+            FROM json_to_recordset(\(document)::json) AS x(name TEXT, role TEXT, password_hash TEXT, created_at TEXT)
+            ON CONFLICT (name) DO NOTHING RETURNING name
+            """, logger: logger).count
+    }
+
+    private static func insertAudit(_ entries: [AuditEntry], _ connection: PostgresConnection, logger: Logger) async throws {
+        let document = try copyJSON(entries.map { ["at": "\($0.at.timeIntervalSince1970)", "account": $0.account, "action": $0.action,
+                                                   "detail": $0.detail] })
+        try await connection.query("""
+            INSERT INTO console_audit (at, account, action, detail)
+            SELECT to_timestamp(at::DOUBLE PRECISION), account, action, detail
+            FROM json_to_recordset(\(document)::json) AS x(at TEXT, account TEXT, action TEXT, detail TEXT)
             """, logger: logger)
     }
 }

@@ -14,10 +14,7 @@ extension SQLiteStore {
 
     public func account(name: String) async throws -> ConsoleAccount? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM console_account WHERE name = ?", arguments: [name]).map { row in
-                ConsoleAccount(name: row["name"], role: ConsoleRole(rawValue: row["role"]) ?? .owner, passwordHash: row["password_hash"],
-                               createdAt: Date(timeIntervalSince1970: row["created_at"]))
-            }
+            try Row.fetchOne(db, sql: "SELECT * FROM console_account WHERE name = ?", arguments: [name]).map(Self.account)
         }
     }
 
@@ -30,10 +27,17 @@ extension SQLiteStore {
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM console_audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                AuditEntry(at: Date(timeIntervalSince1970: row["at"]), account: row["account"], action: row["action"], detail: row["detail"])
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM console_audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.auditEntry)
         }
+    }
+
+    static func account(_ row: Row) -> ConsoleAccount {
+        ConsoleAccount(name: row["name"], role: ConsoleRole(rawValue: row["role"]) ?? .owner, passwordHash: row["password_hash"],
+                       createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+
+    static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(at: Date(timeIntervalSince1970: row["at"]), account: row["account"], action: row["action"], detail: row["detail"])
     }
 
     public func searchContacts(_ search: ContactSearch) async throws -> [ContactListing] {

@@ -12,12 +12,17 @@ public struct StoreCopySummary: Sendable, Hashable, CustomStringConvertible {
     public var calls = 0
     /// Messages copied.
     public var messages = 0
+    /// Console accounts copied (an account the target already has is kept as it is there).
+    public var accounts = 0
+    /// Entries of the console's audit log copied.
+    public var auditEntries = 0
 
     /// An empty summary.
     public init() {}
 
     public var description: String {
-        "\(contacts) contacts, \(followUps) follow-ups, \(calls) calls, \(messages) messages"
+        "\(contacts) contacts, \(followUps) follow-ups, \(calls) calls, \(messages) messages, \(accounts) console accounts, "
+            + "\(auditEntries) audit entries"
     }
 }
 
@@ -46,13 +51,18 @@ public enum StoreCopyBatch: Sendable {
     case contacts([CopiedContact])
     case calls([CallRecord])
     case messages([MessageRecord])
+    /// The console's accounts, with their password hashes.
+    case accounts([ConsoleAccount])
+    /// The console's audit log, oldest first.
+    case audit([AuditEntry])
 }
 
 extension SQLiteStore {
     /// Reads every contact, call and message in pages of `size`, by id, so a large file is never
     /// held in memory at once. Each page is its own read: run it on a file no node is writing.
     ///
-    /// - Parameter body: called with each page, contacts first, then calls, then messages.
+    /// - Parameter body: called with each page, contacts first, then calls, messages, the
+    ///   console's accounts and its audit log.
     public func exportBatches(size: Int = 2000, _ body: (StoreCopyBatch) async throws -> Void) async throws {
         try await pages(size, sql: """
             SELECT contact.*, follow_up.state AS follow_up_state, follow_up.updated_at AS follow_up_updated_at
@@ -72,6 +82,11 @@ extension SQLiteStore {
             """) { rows in try await body(.calls(try rows.map(Self.callRecord))) }
         try await pages(size, sql: "SELECT * FROM message WHERE id > ? ORDER BY id LIMIT ?") { rows in
             try await body(.messages(try rows.map(Self.messageRecord)))
+        }
+        let accounts = try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM console_account ORDER BY name").map(Self.account) }
+        if !accounts.isEmpty { try await body(.accounts(accounts)) }
+        try await pages(size, sql: "SELECT * FROM console_audit WHERE id > ? ORDER BY id LIMIT ?") { rows in
+            try await body(.audit(rows.map(Self.auditEntry)))
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
 
 @Suite("Store copy from SQLite to PostgreSQL")
 struct StoreCopyTests {
-    @Test("every contact, follow-up, call and message arrives as it was, ids kept; a second copy into the same database is refused",
+    @Test("every contact, follow-up, call, message, console account and audit entry arrives as it was, ids kept; a second copy is refused",
           .enabled(if: StoreKind.covered.contains(.postgres), Comment(rawValue: PostgresTestServer.missing)))
     func copyEverything() async throws {
         let sqlite = try await StoreSite(.sqlite)
@@ -31,9 +31,20 @@ struct StoreCopyTests {
         try await source.recordMessage(MessageRecord(contactID: claim.contact.id!, step: .first, text: "Hi", promise: nil, audioPath: nil,
                                                      voice: "piper", renderedAt: nine))
 
+        let ada = ConsoleAccount(name: "ada", role: .admin, passwordHash: "$2b$04$ada", createdAt: nine)
+        let sam = ConsoleAccount(name: "Sam Ortiz", role: .owner, passwordHash: "$2b$04$sam", createdAt: nine)
+        for account in [ada, sam] { try await source.saveAccount(account) }
+        let audit = (1...3).map { AuditEntry(at: nine.addingTimeInterval(Double($0)), account: "ada", action: "pause", detail: "contact \($0)") }
+        for entry in audit { try await source.recordAudit(entry) }
+
         let target = try await PostgresStore(configuration: try await PostgresTestServer.freshSchema(), logger: PostgresTestServer.logger)
+        let kept = ConsoleAccount(name: "ada", role: .admin, passwordHash: "$2b$04$already-here", createdAt: nine)
+        try await target.saveAccount(kept)
         let summary = try await target.copy(from: source as! SQLiteStore)
-        #expect(summary.description == "3 contacts, 3 follow-ups, 2 calls, 1 messages")
+        #expect(summary.description == "3 contacts, 3 follow-ups, 2 calls, 1 messages, 1 console accounts, 3 audit entries")
+        #expect(try await target.account(name: "Sam Ortiz") == sam)
+        #expect(try await target.account(name: "ada") == kept, "an account the target already has is kept as it is there")
+        #expect(try await target.auditLog(limit: 10) == audit.reversed())
         let (contacts, calls) = (try await source.contacts(), try await source.calls(contactID: nil))
         #expect(try await target.contacts() == contacts)
         #expect(try await target.calls(contactID: nil) == calls)
