@@ -28,7 +28,7 @@ struct Console: Sendable {
     init(settings: ConsoleSettings, services: ConsoleServices) {
         self.settings = settings
         self.services = services
-        sessions = ConsoleSessions(lifetime: settings.sessionSeconds)
+        sessions = ConsoleSessions(store: services.store, lifetime: settings.sessionSeconds)
         clientAddress = ClientAddress(trustedProxies: Set(settings.trustedProxies))
         reportCounts = ReportCounts(store: services.store, clock: services.clock)
     }
@@ -46,7 +46,7 @@ struct Console: Sendable {
         router.get("/") { _, _ in ConsoleViews.redirect("/today") }
         router.post("/logout") { request, _ in
             try await self.mutation(request) { session, _ in
-                if let token = request.cookies[Self.sessionCookie]?.value { await self.sessions.close(token: token) }
+                if let token = request.cookies[Self.sessionCookie]?.value { try await self.sessions.close(token: token) }
                 var response = ConsoleViews.redirect("/login")
                 response.setCookie(self.cookie(Self.sessionCookie, "", maxAge: 0))
                 try await self.audit(session, "logout", "")
@@ -65,9 +65,9 @@ struct Console: Sendable {
     }
 
     /// The session the request's cookie names, if any.
-    func session(_ request: Request) async -> ConsoleSession? {
+    func session(_ request: Request) async throws -> ConsoleSession? {
         guard let token = request.cookies[Self.sessionCookie]?.value else { return nil }
-        return await sessions.session(token: token, now: services.clock())
+        return try await sessions.session(token: token, now: services.clock())
     }
 
     /// The zone the person reading sees times in: their browser's when it is a known zone,
@@ -80,14 +80,14 @@ struct Console: Sendable {
 
     /// A page for a logged-in person; anyone else is sent to the login page.
     func page(_ request: Request, _ body: (ConsoleSession) async throws -> Response) async throws -> Response {
-        guard let session = await session(request) else { return ConsoleViews.redirect("/login") }
+        guard let session = try await session(request) else { return ConsoleViews.redirect("/login") }
         return try await body(session)
     }
 
     /// A change: refused with 403, changing nothing, without a session or without the
     /// session's CSRF token in the form (`csrf`) or the `X-CSRF-Token` header.
     func mutation(_ request: Request, limit: Int = 1 << 20, _ body: (ConsoleSession, FormFields) async throws -> Response) async throws -> Response {
-        guard let session = await session(request) else {
+        guard let session = try await session(request) else {
             return views.problem("Log in first: this change needs a session.", status: .forbidden, session: nil)
         }
         let form = try await request.formFields(limit: limit)
@@ -130,7 +130,7 @@ struct Console: Sendable {
             return loginPage(request, error: "Wrong name or password.", status: .unauthorized)
         }
         await throttle.succeeded(account: name)
-        let token = await sessions.open(account: account, now: now)
+        let token = try await sessions.open(account: account, now: now)
         try await store.recordAudit(AuditEntry(at: now, account: account.name, action: "login", detail: "from \(address)"))
         var response = ConsoleViews.redirect(account.role == .admin ? "/today" : "/contacts")
         response.setCookie(cookie(Self.sessionCookie, token))

@@ -1,4 +1,5 @@
 import Cadence
+import Crypto
 import Foundation
 import Store
 
@@ -21,36 +22,82 @@ public struct ConsoleSession: Sendable, Hashable {
     public var ownerScope: String? { role == .admin ? nil : account }
 }
 
-
-
-/// The sessions of the console, in memory: a restart of `serve` logs everyone out.
+/// The console's sessions, kept in the store so a restart of `serve` logs no one out and every
+/// node behind one proxy knows them; only each token's SHA-256 is stored.
+///
+/// A session seen lately is answered from memory: the store is asked again once it is older
+/// than `recheck` (so a logout or a new password on another node holds within it), and told of
+/// the session's use at most once a `touchEvery`.
 actor ConsoleSessions {
-    private var sessions: [String: ConsoleSession] = [:]
+    private struct Known {
+        var session: ConsoleSession
+        var checkedAt: Date
+        var touchedAt: Date
+    }
+
+    private let store: any Store
+    private var known: [String: Known] = [:]
     private let lifetime: TimeInterval
+    private let recheck: TimeInterval
+    private let touchEvery: TimeInterval
 
-    init(lifetime: TimeInterval) { self.lifetime = lifetime }
+    init(store: any Store, lifetime: TimeInterval, recheck: TimeInterval = 10, touchEvery: TimeInterval = 60) {
+        self.store = store
+        self.lifetime = lifetime
+        self.recheck = recheck
+        self.touchEvery = touchEvery
+    }
 
-    /// Opens a session and returns its cookie value.
-    func open(account: ConsoleAccount, now: Date) -> String {
-        sessions = sessions.filter { now.timeIntervalSince($0.value.lastUsed) < lifetime }
+    /// Opens a session and returns its cookie value. Sessions idle past their lifetime are
+    /// dropped from the store meanwhile.
+    func open(account: ConsoleAccount, now: Date) async throws -> String {
         let token = RandomToken.make()
-        sessions[token] = ConsoleSession(account: account.name, role: account.role, csrfToken: RandomToken.make(), lastUsed: now)
+        let session = ConsoleSession(account: account.name, role: account.role, csrfToken: RandomToken.make(), lastUsed: now)
+        try await store.closeConsoleSessions(tokenHash: nil, idleBefore: now.addingTimeInterval(-lifetime))
+        try await store.openConsoleSession(StoredConsoleSession(tokenHash: Self.hash(token), account: account.name, role: account.role,
+                                                                csrfToken: session.csrfToken, openedAt: now, lastUsed: now))
+        known = known.filter { now.timeIntervalSince($0.value.session.lastUsed) < lifetime }
+        known[token] = Known(session: session, checkedAt: now, touchedAt: now)
         return token
     }
 
-    /// The session a cookie names, if it is open and not expired; its use is noted.
-    func session(token: String, now: Date) -> ConsoleSession? {
-        guard var session = sessions[token] else { return nil }
-        guard now.timeIntervalSince(session.lastUsed) < lifetime else {
-            sessions[token] = nil
+    /// The session a cookie names, if it is open and not idle past its lifetime; its use is noted.
+    func session(token: String, now: Date) async throws -> ConsoleSession? {
+        var entry: Known
+        if let cached = known[token], now.timeIntervalSince(cached.checkedAt) < recheck {
+            entry = cached
+        } else {
+            guard token.count == 64, let stored = try await store.consoleSession(tokenHash: Self.hash(token)) else {
+                known[token] = nil
+                return nil
+            }
+            let lastUsed = max(stored.lastUsed, known[token]?.session.lastUsed ?? stored.lastUsed)
+            entry = Known(session: ConsoleSession(account: stored.account, role: stored.role, csrfToken: stored.csrfToken, lastUsed: lastUsed),
+                          checkedAt: now, touchedAt: known[token]?.touchedAt ?? stored.lastUsed)
+        }
+        guard now.timeIntervalSince(entry.session.lastUsed) < lifetime else {
+            known[token] = nil
+            try await store.closeConsoleSessions(tokenHash: Self.hash(token), idleBefore: .distantPast)
             return nil
         }
-        session.lastUsed = now
-        sessions[token] = session
-        return session
+        entry.session.lastUsed = now
+        if now.timeIntervalSince(entry.touchedAt) >= touchEvery {
+            entry.touchedAt = now
+            try await store.touchConsoleSession(tokenHash: Self.hash(token), at: now)
+        }
+        known[token] = entry
+        return entry.session
     }
 
-    func close(token: String) { sessions[token] = nil }
+    /// Ends a session (logging out), on every node.
+    func close(token: String) async throws {
+        known[token] = nil
+        try await store.closeConsoleSessions(tokenHash: Self.hash(token), idleBefore: .distantPast)
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Array(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
 }
 
 /// Login attempts that failed, counted per account and per client address over a window:

@@ -137,6 +137,19 @@ enum PostgresSchema {
             END $$
             """,
         ]),
+        (6, "console sessions that outlive a restart", [
+            """
+            CREATE TABLE console_session (
+                token_hash TEXT PRIMARY KEY,
+                account TEXT NOT NULL REFERENCES console_account(name) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                opened_at TIMESTAMPTZ NOT NULL,
+                last_used TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX console_session_account ON console_session(account)",
+            "CREATE INDEX console_session_last_used ON console_session(last_used)",
+        ]),
     ]
 
     /// Applies the migrations the database lacks, holding the migration lock meanwhile.

@@ -5,12 +5,44 @@ import Store
 
 /// The web console's accounts, audit log and page queries: as ``SQLiteStore`` answers them.
 extension PostgresStore {
+    /// Setting an account again (a new password, another role) ends its sessions.
     public func saveAccount(_ account: ConsoleAccount) async throws {
         _ = try await rows("""
-            INSERT INTO console_account (name, role, password_hash, created_at)
-            VALUES (\(account.name), \(account.role.rawValue), \(account.passwordHash), \(account.createdAt))
-            ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash
+            WITH saved AS (
+                INSERT INTO console_account (name, role, password_hash, created_at)
+                VALUES (\(account.name), \(account.role.rawValue), \(account.passwordHash), \(account.createdAt))
+                ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash
+                RETURNING name
+            )
+            DELETE FROM console_session WHERE account IN (SELECT name FROM saved)
             """)
+    }
+
+    public func openConsoleSession(_ session: StoredConsoleSession) async throws {
+        _ = try await rows("""
+            INSERT INTO console_session (token_hash, account, csrf_token, opened_at, last_used)
+            VALUES (\(session.tokenHash), \(session.account), \(session.csrfToken), \(session.openedAt), \(session.lastUsed))
+            """)
+    }
+
+    public func consoleSession(tokenHash: String) async throws -> StoredConsoleSession? {
+        try await rows("""
+            SELECT console_session.*, console_account.role FROM console_session
+            JOIN console_account ON console_account.name = console_session.account WHERE token_hash = \(tokenHash)
+            """).first.map { row in
+            StoredConsoleSession(tokenHash: try row["token_hash"].decode(String.self), account: try row["account"].decode(String.self),
+                                 role: ConsoleRole(rawValue: try row["role"].decode(String.self)) ?? .owner,
+                                 csrfToken: try row["csrf_token"].decode(String.self), openedAt: try row["opened_at"].decode(Date.self),
+                                 lastUsed: try row["last_used"].decode(Date.self))
+        }
+    }
+
+    public func touchConsoleSession(tokenHash: String, at: Date) async throws {
+        _ = try await rows("UPDATE console_session SET last_used = GREATEST(last_used, \(at)) WHERE token_hash = \(tokenHash)")
+    }
+
+    public func closeConsoleSessions(tokenHash: String?, idleBefore: Date) async throws {
+        _ = try await rows("DELETE FROM console_session WHERE token_hash = \(tokenHash) OR last_used < \(idleBefore)")
     }
 
     public func account(name: String) async throws -> ConsoleAccount? {

@@ -27,6 +27,32 @@ public struct ConsoleAccount: Sendable, Hashable {
     }
 }
 
+/// A logged-in console session as the store keeps it, so a restart of `serve` or another node
+/// behind the same proxy knows it. Only the SHA-256 of the cookie's token is kept: a copy of
+/// the database does not hold live sessions.
+public struct StoredConsoleSession: Sendable, Hashable {
+    /// The SHA-256 of the session cookie's token, in hex.
+    public var tokenHash: String
+    /// The account's name.
+    public var account: String
+    /// The account's role (read from the account, so a changed role holds at once).
+    public var role: ConsoleRole
+    /// The token every form of the session carries.
+    public var csrfToken: String
+    public var openedAt: Date
+    public var lastUsed: Date
+
+    /// Creates a session record.
+    public init(tokenHash: String, account: String, role: ConsoleRole, csrfToken: String, openedAt: Date, lastUsed: Date) {
+        self.tokenHash = tokenHash
+        self.account = account
+        self.role = role
+        self.csrfToken = csrfToken
+        self.openedAt = openedAt
+        self.lastUsed = lastUsed
+    }
+}
+
 /// One change made through the console: who, when, what.
 public struct AuditEntry: Sendable, Hashable {
     public var at: Date

@@ -3,12 +3,50 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
+    /// Setting an account again (a new password, another role) ends its sessions.
     public func saveAccount(_ account: ConsoleAccount) async throws {
         try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO console_account (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash
                 """, arguments: [account.name, account.role.rawValue, account.passwordHash, account.createdAt.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM console_session WHERE account = ?", arguments: [account.name])
+        }
+    }
+
+    public func openConsoleSession(_ session: StoredConsoleSession) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO console_session (token_hash, account, csrf_token, opened_at, last_used) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [session.tokenHash, session.account, session.csrfToken, session.openedAt.timeIntervalSince1970,
+                                 session.lastUsed.timeIntervalSince1970])
+        }
+    }
+
+    public func consoleSession(tokenHash: String) async throws -> StoredConsoleSession? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT console_session.*, console_account.role FROM console_session
+                JOIN console_account ON console_account.name = console_session.account WHERE token_hash = ?
+                """, arguments: [tokenHash]).map { row in
+                StoredConsoleSession(tokenHash: row["token_hash"], account: row["account"], role: ConsoleRole(rawValue: row["role"]) ?? .owner,
+                                     csrfToken: row["csrf_token"], openedAt: Date(timeIntervalSince1970: row["opened_at"]),
+                                     lastUsed: Date(timeIntervalSince1970: row["last_used"]))
+            }
+        }
+    }
+
+    public func touchConsoleSession(tokenHash: String, at: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE console_session SET last_used = MAX(last_used, ?) WHERE token_hash = ?",
+                           arguments: [at.timeIntervalSince1970, tokenHash])
+        }
+    }
+
+    public func closeConsoleSessions(tokenHash: String?, idleBefore: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM console_session WHERE token_hash = ? OR last_used < ?",
+                           arguments: [tokenHash, idleBefore.timeIntervalSince1970])
         }
     }
 

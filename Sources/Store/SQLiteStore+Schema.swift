@@ -124,6 +124,19 @@ extension SQLiteStore {
             // `report` is a range of this index, not a scan and sort of every call.
             try db.execute(sql: "DROP INDEX call_started; CREATE INDEX call_log ON call(started_at)")
         }
+        migrator.registerMigration("v8: console sessions that outlive a restart") { db in
+            try db.execute(sql: """
+                CREATE TABLE console_session (
+                    token_hash TEXT PRIMARY KEY,
+                    account TEXT NOT NULL REFERENCES console_account(name) ON DELETE CASCADE,
+                    csrf_token TEXT NOT NULL,
+                    opened_at REAL NOT NULL,
+                    last_used REAL NOT NULL
+                );
+                CREATE INDEX console_session_account ON console_session(account);
+                CREATE INDEX console_session_last_used ON console_session(last_used);
+                """)
+        }
         return migrator
     }
 }

@@ -95,6 +95,16 @@ public protocol Store: Sendable {
     func recordAudit(_ entry: AuditEntry) async throws
     /// The newest entries of the audit log, newest first.
     func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// Records a console session that was just opened.
+    func openConsoleSession(_ session: StoredConsoleSession) async throws
+    /// The session whose token hashes to `tokenHash`, with its account's role now; `nil` when
+    /// there is none, or its account is gone.
+    func consoleSession(tokenHash: String) async throws -> StoredConsoleSession?
+    /// Notes that a session was used at `at`.
+    func touchConsoleSession(tokenHash: String, at: Date) async throws
+    /// Ends the session whose token hashes to `tokenHash` (logging out), if any, and every
+    /// session last used before `idleBefore`.
+    func closeConsoleSessions(tokenHash: String?, idleBefore: Date) async throws
     /// A page of contacts matching a search, by id, each with its phase and next call.
     func searchContacts(_ search: ContactSearch) async throws -> [ContactListing]
     /// Calls placed at or after `date`, counted by outcome (`DialOutcome.logValue`; `in-progress`

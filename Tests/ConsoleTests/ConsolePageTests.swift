@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Scripts
 import Store
+import Synchronization
 import Testing
 
 /// A console over an in-memory store, with an administrator and two owners, and a client that
@@ -138,6 +139,40 @@ struct ConsolePageTests {
             #expect(try await browser.request(.post, "/contacts/\(samID)/do-not-call", form: ["csrf": csrf]).status == .forbidden)
             #expect(try await fixture.store.contact(id: samID)?.doNotCall == false)
             #expect(try await browser.request(.get, "/system").status == .forbidden)
+        }
+    }
+
+    @Test("a session outlives a restart of serve and is known to another node on the store; logging out on one ends it on the other")
+    func sessionsLiveInTheStore() async throws {
+        let clock = ClockBox(Date())
+        let fixture = try await ConsoleFixture(clock: { clock.now })
+        let other = Console(settings: fixture.settings, services: fixture.console.services)
+        let session = Mutex<(cookies: [String: String], csrf: String)>(([:], ""))
+        try await fixture.test { browser in
+            let csrf = try #require(try await browser.logIn("Sam Ortiz").csrf)
+            session.withLock { $0 = (browser.cookies, csrf) }
+        }
+        func onOther(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+            try await Application(router: other.router()).test(.router) { client in
+                let browser = Browser(client: client)
+                browser.cookies = session.withLock { $0.cookies }
+                try await body(browser)
+            }
+        }
+        try await onOther { browser in
+            let page = try await browser.request(.get, "/contacts")
+            #expect(page.status == .ok, "the other console knows the session from the store")
+        }
+        try await fixture.test { browser in
+            browser.cookies = session.withLock { $0.cookies }
+            let csrf = session.withLock { $0.csrf }
+            let out = try await browser.request(.post, "/logout", form: ["csrf": csrf])
+            #expect(out.status == .seeOther)
+        }
+        clock.now += 11
+        try await onOther { browser in
+            let page = try await browser.request(.get, "/contacts")
+            #expect(page.status == .seeOther, "logged out on one node, out on the other")
         }
     }
 

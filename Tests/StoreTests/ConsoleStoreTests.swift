@@ -28,6 +28,39 @@ struct ConsoleStoreTests {
         #expect(try await store.account(name: "sam ortiz") == nil)
     }
 
+    @Test("a session is kept by its token's hash with its account's role now, touched, closed, dropped when idle, and ended by a new password",
+          arguments: StoreKind.covered)
+    func sessions(kind: StoreKind) async throws {
+        let store = try await StoreSite(kind).open()
+        let eight = local("2026-11-23 08:00")
+        try await store.saveAccount(ConsoleAccount(name: "Sam Ortiz", role: .owner, passwordHash: "$2b$04$a", createdAt: eight))
+        try await store.saveAccount(ConsoleAccount(name: "ada", role: .admin, passwordHash: "$2b$04$b", createdAt: eight))
+        func open(_ hash: String, _ account: String, at: Date) async throws {
+            try await store.openConsoleSession(StoredConsoleSession(tokenHash: hash, account: account, role: .owner, csrfToken: "csrf-" + hash,
+                                                                    openedAt: at, lastUsed: at))
+        }
+        try await open("h1", "Sam Ortiz", at: eight)
+        try await open("h2", "ada", at: eight)
+        try await open("h3", "ada", at: eight.addingTimeInterval(3600))
+        let first = try #require(try await store.consoleSession(tokenHash: "h1"))
+        #expect(first == StoredConsoleSession(tokenHash: "h1", account: "Sam Ortiz", role: .owner, csrfToken: "csrf-h1", openedAt: eight, lastUsed: eight))
+        #expect(try await store.consoleSession(tokenHash: "h2")?.role == .admin, "the role is the account's, not what was written")
+        try await store.touchConsoleSession(tokenHash: "h1", at: eight.addingTimeInterval(1800))
+        try await store.touchConsoleSession(tokenHash: "h1", at: eight.addingTimeInterval(60))
+        #expect(try await store.consoleSession(tokenHash: "h1")?.lastUsed == eight.addingTimeInterval(1800), "a late touch never moves it back")
+
+        try await store.closeConsoleSessions(tokenHash: nil, idleBefore: eight.addingTimeInterval(900))
+        #expect(try await store.consoleSession(tokenHash: "h2") == nil, "idle since before the cut: dropped")
+        #expect(try await store.consoleSession(tokenHash: "h1") != nil)
+        #expect(try await store.consoleSession(tokenHash: "h3") != nil)
+        try await store.closeConsoleSessions(tokenHash: "h3", idleBefore: .distantPast)
+        #expect(try await store.consoleSession(tokenHash: "h3") == nil)
+
+        try await store.saveAccount(ConsoleAccount(name: "Sam Ortiz", role: .owner, passwordHash: "$2b$04$new", createdAt: eight))
+        #expect(try await store.consoleSession(tokenHash: "h1") == nil, "a new password ends the account's sessions")
+        #expect(try await store.consoleSession(tokenHash: "nothing") == nil)
+    }
+
     @Test("the audit log reads back newest first", arguments: StoreKind.covered)
     func audit(kind: StoreKind) async throws {
         let store = try await StoreSite(kind).open()
