@@ -198,14 +198,6 @@ extension PostgresStore {
         try await rows("\(unescaped: Self.callColumns) WHERE call.call_id = \(callID)").first.map(Self.callRecord)
     }
 
-    public func calls(contactID: Int64?) async throws -> [CallRecord] {
-        // Two statements, so one contact's calls are read from the index on contact_id.
-        guard let contactID else { return try await rows("\(unescaped: Self.callColumns) ORDER BY call.started_at, call.id").map(Self.callRecord) }
-        return try await rows("""
-            \(unescaped: Self.callColumns) WHERE call.contact_id = \(contactID) ORDER BY call.started_at, call.id
-            """).map(Self.callRecord)
-    }
-
     static func callRecord(_ row: PostgresRandomAccessRow) throws -> CallRecord {
         let callID = try row["call_id"].decode(String.self)
         let playedShare = try row["played_share"].decode(Double?.self)

@@ -221,17 +221,6 @@ public final class SQLiteStore: Store {
         }
     }
 
-    // Two statements, not `? IS NULL OR contact_id = ?`, which SQLite cannot answer from the
-    // index on contact_id: one contact's calls would read the whole log.
-    public func calls(contactID: Int64?) async throws -> [CallRecord] {
-        try await writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT call.*, contact.name AS contact_name FROM call JOIN contact ON contact.id = call.contact_id
-                \(contactID == nil ? "" : "WHERE call.contact_id = ?") ORDER BY call.started_at, call.id
-                """, arguments: contactID.map { [$0] } ?? []).map(Self.callRecord)
-        }
-    }
-
     /// A call row read back typed; a value no release wrote (a step out of range, an origin
     /// unknown) is a ``StoreError`` naming the call, not a silent default.
     static func callRecord(_ row: Row) throws -> CallRecord {
