@@ -111,7 +111,9 @@ try:
     check(abs(duration - (int(args.wav_bytes) - 44) / 32000) < 0.05, "the audio plays for its length: %s s" % duration)
 
     step("press do-not-call")
+    before = driver.find_element(By.ID, "phase")
     driver.find_element(By.ID, "do-not-call").click()
+    wait.until(ec.staleness_of(before))  # the page after the change, not the one still showing
     phase = wait.until(ec.presence_of_element_located((By.ID, "phase"))).text
     shot("contact-do-not-call")
     check("do not call" in phase and "stopped" in phase, "the contact is on the do-not-call list: " + phase)
@@ -135,6 +137,15 @@ try:
     shot("messages")
     driver.get(args.base + "/system")
     shot("system")
+
+    step("on a phone's screen, the pages fit its width")
+    driver.set_window_size(390, 844)
+    for page in ["today", "contacts", "contacts/" + args.contact, "import", "messages", "report"]:
+        driver.get(args.base + "/" + page)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
+        check(overflow <= 0, "/%s is %s px wider than a phone's screen" % (page, overflow))
+        shot("phone-" + page.replace("/", "-"))
+    driver.set_window_size(1200, 900)
 
     step("log out")
     log_out()
