@@ -19,18 +19,10 @@ enum ConsoleReport {
         }.sorted { $0.weekStart < $1.weekStart }
     }
 
-    static func add(_ total: inout WeeklyStepCounts, _ row: WeeklyStepCounts) {
-        total.dials += row.dials
-        total.voicemails += row.voicemails
-        total.messagesLeft += row.messagesLeft
-        total.reached += row.reached
-        total.callbacks += row.callbacks
-        total.parked += row.parked
-    }
+    static func add(_ total: inout WeeklyStepCounts, _ row: WeeklyStepCounts) { total.add(row) }
 
-    static func values(_ row: WeeklyStepCounts) -> [Int] {
-        [row.dials, row.voicemails, row.messagesLeft, row.reached, row.callbacks, row.parked]
-    }
+    /// The counts the page shows, in its columns' order.
+    static func values(_ row: WeeklyStepCounts) -> [Int] { Array(row.counts.prefix(6)) }
 
     static func week(_ row: WeeklyStepCounts) -> String {
         row.weekStart.formatted(Date.ISO8601FormatStyle().year().month().day())

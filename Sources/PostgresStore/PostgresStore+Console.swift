@@ -102,9 +102,10 @@ extension PostgresStore {
     public func weeklyCounts() async throws -> [WeeklyStepCounts] {
         try await rows("""
             SELECT floor((extract(epoch FROM started_at) - \(WeeklyStepCounts.mondayOffset)) / 604800)::bigint AS week, step,
-                COUNT(*) AS dials, COUNT(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
+                COUNT(*) FILTER (WHERE origin <> 'inbound') AS dials, COUNT(*) FILTER (WHERE outcome = 'voicemail') AS voicemails,
                 COUNT(message_left) AS messages_left, COUNT(*) FILTER (WHERE outcome = 'human') AS reached,
-                COUNT(*) FILTER (WHERE outcome = 'called-back') AS callbacks, COUNT(*) FILTER (WHERE note LIKE '%parked%') AS parked
+                COUNT(*) FILTER (WHERE outcome = 'called-back') AS callbacks, COUNT(*) FILTER (WHERE note LIKE '%parked%') AS parked,
+                COUNT(*) FILTER (WHERE note LIKE 'stopped%') AS stopped
             FROM call GROUP BY week, step ORDER BY week, step
             """).map { row in
             try WeeklyStepCounts(week: try row["week"].decode(Int.self), step: try row["step"].decode(Int.self),

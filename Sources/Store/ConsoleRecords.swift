@@ -133,12 +133,15 @@ public struct ContactListing: Sendable, Hashable {
 public struct WeeklyStepCounts: Sendable, Hashable {
     public var weekStart: Date
     public var step: MessageStep
+    /// Calls placed to the contact (by the dialer or by hand), not the contact's calls in.
     public var dials = 0
     public var voicemails = 0
     public var messagesLeft = 0
     public var reached = 0
     public var callbacks = 0
     public var parked = 0
+    /// Calls after which the follow-up stopped (`note` starting `stopped`).
+    public var stopped = 0
 
     /// Creates an empty row.
     public init(weekStart: Date, step: MessageStep) {
@@ -147,7 +150,7 @@ public struct WeeklyStepCounts: Sendable, Hashable {
     }
 
     /// The count columns both stores' queries name, in the order ``init(week:step:counts:)`` reads.
-    public static let columns = ["dials", "voicemails", "messages_left", "reached", "callbacks", "parked"]
+    public static let columns = ["dials", "voicemails", "messages_left", "reached", "callbacks", "parked", "stopped"]
 
     /// A row from a store's query: the week's number since 1970-01-05 and the counts in ``columns``' order.
     ///
@@ -156,6 +159,21 @@ public struct WeeklyStepCounts: Sendable, Hashable {
         self.init(weekStart: Date(timeIntervalSince1970: Double(week) * 604_800 + Self.mondayOffset),
                   step: try MessageStep(stored: step, of: "week \(week)"))
         (dials, voicemails, messagesLeft, reached, callbacks, parked) = (counts[0], counts[1], counts[2], counts[3], counts[4], counts[5])
+        stopped = counts.count > 6 ? counts[6] : 0
+    }
+
+    /// The counts in ``columns``' order.
+    public var counts: [Int] { [dials, voicemails, messagesLeft, reached, callbacks, parked, stopped] }
+
+    /// Adds another row's counts to this one's.
+    public mutating func add(_ other: WeeklyStepCounts) {
+        dials += other.dials
+        voicemails += other.voicemails
+        messagesLeft += other.messagesLeft
+        reached += other.reached
+        callbacks += other.callbacks
+        parked += other.parked
+        stopped += other.stopped
     }
 
     /// Seconds from the Unix epoch (a Thursday) to the first Monday after it, 1970-01-05.

@@ -143,10 +143,10 @@ extension SQLiteStore {
     public func weeklyCounts() async throws -> [WeeklyStepCounts] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT CAST(floor((started_at - ?) / 604800) AS INTEGER) AS week, step, COUNT(*) AS dials,
+                SELECT CAST(floor((started_at - ?) / 604800) AS INTEGER) AS week, step, SUM(origin <> 'inbound') AS dials,
                     SUM(outcome = 'voicemail') AS voicemails, SUM(message_left IS NOT NULL) AS messages_left,
                     SUM(outcome = 'human') AS reached, SUM(outcome = 'called-back') AS callbacks,
-                    SUM(COALESCE(note LIKE '%parked%', 0)) AS parked
+                    SUM(COALESCE(note LIKE '%parked%', 0)) AS parked, SUM(COALESCE(note LIKE 'stopped%', 0)) AS stopped
                 FROM call GROUP BY week, step ORDER BY week, step
                 """, arguments: [WeeklyStepCounts.mondayOffset]).map { row in
                 try WeeklyStepCounts(week: row["week"], step: row["step"], counts: WeeklyStepCounts.columns.map { row[$0] ?? 0 })

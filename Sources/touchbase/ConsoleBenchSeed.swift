@@ -35,7 +35,8 @@ enum ConsoleBenchSeed {
             let left = outcome == .voicemail(playedShare: 1) ? step : nil
             let state = FollowUpState(phase: index % 7 == 0 ? .parked(until: now.addingTimeInterval(90 * 86_400), note: "bench") : .active, step: step)
             let callID = "tb-bench-\(index)"
-            batch.append((CallStart(callID: callID, contactID: contactID, step: step, dialNumber: 1, startedAt: started, trunk: "default"),
+            batch.append((CallStart(callID: callID, contactID: contactID, step: step, dialNumber: 1, startedAt: started,
+                                    origin: outcome == .calledBack ? .inbound : .dialer, trunk: "default"),
                           CallFinish(callID: callID, endedAt: started.addingTimeInterval(40), variables: AsteriskCallVariables(),
                                      outcome: outcome, messagePlayed: left, playedShare: left == nil ? nil : 1, voice: "bench",
                                      decision: FollowUpDecision(state: state, messageLeft: left, note: index % 7 == 0 ? "parked: bench" : "bench"))))

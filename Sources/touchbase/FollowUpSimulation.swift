@@ -127,7 +127,8 @@ public struct FollowUpSimulation: Sendable {
                 callNumber += 1
                 let decision = FollowUp.decide(contact: contact, state: state, outcome: .calledBack, now: now, policy: policy)
                 let callID = "sim-\(callNumber)"
-                try await Self.record([(CallStart(callID: callID, contactID: callback.contactID, step: state.step, dialNumber: 0, startedAt: now),
+                try await Self.record([(CallStart(callID: callID, contactID: callback.contactID, step: state.step, dialNumber: 0, startedAt: now,
+                                                         origin: .inbound),
                                               CallFinish(callID: callID, endedAt: now, variables: AsteriskCallVariables(), outcome: .calledBack, decision: decision))], in: store)
             }
             // Skip the quiet stretches (nights, weekends): jump to the tick of the next event.

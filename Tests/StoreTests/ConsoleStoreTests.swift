@@ -109,14 +109,21 @@ struct ConsoleStoreTests {
         try await call("tb-2", contact: 2, at: "2026-11-23 10:00", .busy)
         try await call("tb-3", contact: 3, at: "2026-11-23 11:00", .human)
         try await call("tb-4", contact: 1, at: "2026-11-23 12:00", nil)
-        #expect(try await store.outcomeCounts(since: local("2026-11-23 00:00")) == ["busy": 1, "human": 1, "in-progress": 1])
-        #expect(try await store.latestCalls(since: local("2026-11-23 00:00"), owner: nil, limit: 2).map(\.callID) == ["tb-4", "tb-3"])
+        let callback = CallStart(callID: "tb-5", contactID: 2, step: .first, dialNumber: 1, startedAt: local("2026-11-23 13:00"), origin: .inbound)
+        try await store.recordCall(callback, CallFinish(callID: "tb-5", endedAt: local("2026-11-23 13:05"), variables: AsteriskCallVariables(),
+                                                        outcome: .calledBack, decision: FollowUp.decide(
+                                                            contact: try #require(try await store.contact(id: 2)),
+                                                            state: try #require(try await store.followUp(contactID: 2)), outcome: .calledBack,
+                                                            now: local("2026-11-23 13:00"), policy: policy)))
+        #expect(try await store.outcomeCounts(since: local("2026-11-23 00:00")) == ["busy": 1, "human": 1, "in-progress": 1, "called-back": 1])
+        #expect(try await store.latestCalls(since: local("2026-11-23 00:00"), owner: nil, limit: 2).map(\.callID) == ["tb-5", "tb-4"])
         #expect(try await store.latestCalls(since: local("2026-11-23 00:00"), owner: "Sam Ortiz", limit: 5).map(\.callID) == ["tb-4", "tb-3"])
         #expect(try await store.calls(contactID: 1).map(\.callID) == ["tb-1", "tb-4"])
-        #expect(try await store.calls(contactID: nil).count == 4)
+        #expect(try await store.calls(contactID: nil).count == 5)
         let weeks = try await store.weeklyCounts()
         #expect(weeks.map(\.weekStart) == [Date(timeIntervalSince1970: 1_794_787_200), Date(timeIntervalSince1970: 1_795_392_000)])
-        #expect(weeks.map(\.dials) == [1, 3] && weeks.map(\.voicemails) == [1, 0] && weeks.map(\.messagesLeft) == [1, 0])
+        #expect(weeks.map(\.dials) == [1, 3], "a contact's call in is a callback, not a dial")
+        #expect(weeks.map(\.voicemails) == [1, 0] && weeks.map(\.messagesLeft) == [1, 0] && weeks.map(\.callbacks) == [0, 1])
         #expect(weeks.map(\.reached) == [0, 1] && weeks.map(\.step) == [.first, .first])
     }
 
