@@ -109,12 +109,14 @@ extension ContactImport {
     /// - Parameters:
     ///   - path: the file.
     ///   - size: contacts per batch.
+    ///   - name: the name problems give the file, when not `path` (a copy of standard input).
     /// - Returns: `nil` when the file cannot be opened (missing, a folder, no permission).
     /// - Throws: ``ContactImportError`` naming the line that is not UTF-8.
-    public func batches(path: String, size: Int = 1000) throws -> ContactFileBatches? {
+    public func batches(path: String, size: Int = 1000, named name: String? = nil) throws -> ContactFileBatches? {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
               let check = FileHandle(forReadingAtPath: path), let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        let path = name ?? path
         var bytes = FileBytes(handle: check, file: path)
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         var start: [UInt8] = []

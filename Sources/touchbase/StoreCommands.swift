@@ -41,7 +41,7 @@ struct ContactsCommand: AsyncParsableCommand {
             discussion: "Columns: name, phone, time_zone, owner, owner_dial, callback, company, connection, topic, campaign (see README). Any bad row is reported with its line number and nothing is imported.")
 
         @OptionGroup var store: StoreOptions
-        @Argument(help: "The CSV file.") var file: String
+        @Argument(help: "The CSV file; - (or a pipe such as /dev/stdin) reads standard input.") var file: String
         @Option(help: "Time zone for rows without one, e.g. America/New_York.") var defaultTimeZone: String?
         @Option(help: "Owner for rows without one.") var owner: String?
         @Option(help: "Owner's dial string for rows without one, e.g. PJSIP/101.") var ownerDial: String?
@@ -55,12 +55,17 @@ struct ContactsCommand: AsyncParsableCommand {
                                          ownerDialProblem: DialString.problemForDial)
             // Checked and stored a batch at a time in the store's one transaction: a bad row
             // anywhere rolls back every batch before it.
-            guard let batches = try importer.batches(path: file, size: store.pageSize) else {
+            // The file is read twice (all of it checked as UTF-8 first), which a pipe cannot be:
+            // standard input and pipes are copied into a private temporary file first.
+            let spooled = try SpooledInput(file)
+            defer { spooled?.remove() }
+            let name = file == "-" ? "standard input" : file
+            guard let batches = try importer.batches(path: spooled?.path ?? file, size: store.pageSize, named: name) else {
                 throw ImportFileError(description: "\(file) cannot be read: no such file, a folder, or no permission")
             }
             let (db, configuration) = try await store.openWithConfiguration()
             let summary = try await db.importContacts(batches, now: Date(), policy: configuration.policy)
-            print("imported \(summary.inserted + summary.updated) contacts from \(file): \(summary.inserted) new, \(summary.updated) updated")
+            print("imported \(summary.inserted + summary.updated) contacts from \(name): \(summary.inserted) new, \(summary.updated) updated")
         }
     }
 

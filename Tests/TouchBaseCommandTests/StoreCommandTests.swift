@@ -47,6 +47,21 @@ struct StoreCommandTests {
         #expect(run.stderr.contains("nothing was imported"))
     }
 
+    @Test("contacts import reads standard input as - and through a pipe path, naming it in problems; nothing of it is left behind")
+    func importFromAPipe() throws {
+        let touchbase = try TouchBaseBinary()
+        let good = Array("name,phone\nDan,617-555-0100\nEve,617-555-0101\n".utf8)
+        let dash = try touchbase.run(["contacts", "import", "-"] + Self.importDefaults, stdin: .pipe(good))
+        #expect(dash.status == 0, "\(dash.stderr)")
+        #expect(dash.stdout.contains("imported 2 contacts from standard input: 2 new"), "\(dash.stdout)")
+        let devStdin = try touchbase.run(["contacts", "import", "/dev/stdin"] + Self.importDefaults, stdin: .pipe(good))
+        #expect(devStdin.stdout.contains("imported 2 contacts from /dev/stdin: 0 new, 2 updated"), "\(devStdin.stdout) \(devStdin.stderr)")
+        let bad = try touchbase.run(["contacts", "import", "-"] + Self.importDefaults, stdin: .pipe(Array("name,phone\nDan,555\n".utf8)))
+        #expect(bad.status == 1 && bad.stderr.contains("standard input:2:"), "\(bad.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("touchbase-import-") }
+        #expect(left.isEmpty, "the copies are removed: \(left)")
+    }
+
     @Test("simulate --contacts -1 says what is wrong with -1")
     func negativeContacts() throws {
         let run = try TouchBaseBinary().run(["simulate", "--contacts", "-1"])
