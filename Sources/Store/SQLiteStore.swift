@@ -12,7 +12,9 @@ public final class SQLiteStore: Store {
     public init(path: String) throws {
         do {
             var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
+            // Another process's write waits rather than fails: `contacts import` holds the write
+            // lock for its one transaction (about 10 s per 300,000 rows) while serve records calls.
+            configuration.busyMode = .timeout(30)
             writer = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(writer)
         } catch {
