@@ -82,3 +82,25 @@ public struct CallRecord: Sendable, Hashable {
         self.greeting = greeting
     }
 }
+
+/// A message rendered for a contact.
+public struct MessageRecord: Sendable, Hashable, Codable {
+    public var contactID: Int64
+    public var step: MessageStep
+    public var text: String
+    public var promise: String?
+    public var audioPath: String?
+    public var voice: String?
+    public var renderedAt: Date
+
+    /// Creates a message record.
+    public init(contactID: Int64, step: MessageStep, text: String, promise: String?, audioPath: String?, voice: String?, renderedAt: Date) {
+        self.contactID = contactID
+        self.step = step
+        self.text = text
+        self.promise = promise
+        self.audioPath = audioPath
+        self.voice = voice
+        self.renderedAt = renderedAt
+    }
+}

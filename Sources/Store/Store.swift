@@ -273,28 +273,6 @@ public struct CallFinish: Sendable, Hashable {
     }
 }
 
-/// A message rendered for a contact.
-public struct MessageRecord: Sendable, Hashable, Codable {
-    public var contactID: Int64
-    public var step: MessageStep
-    public var text: String
-    public var promise: String?
-    public var audioPath: String?
-    public var voice: String?
-    public var renderedAt: Date
-
-    /// Creates a message record.
-    public init(contactID: Int64, step: MessageStep, text: String, promise: String?, audioPath: String?, voice: String?, renderedAt: Date) {
-        self.contactID = contactID
-        self.step = step
-        self.text = text
-        self.promise = promise
-        self.audioPath = audioPath
-        self.voice = voice
-        self.renderedAt = renderedAt
-    }
-}
-
 /// A store failure, naming what and where.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
