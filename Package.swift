@@ -209,8 +209,10 @@ let package = Package(
             "ConfigurationFile", "Settings", "AGI", "AudioSocket", "Cadence", "Dialer", "Speech", "Telemetry", "VoicemailDrop", "Console",
         ]),
         // The console's pages through Hummingbird's test client: escaping, CSRF, owners kept apart.
+        // TouchBase and Speech for a second node's audio server and the client that fetches from it.
         .testTarget(name: "ConsoleTests", dependencies: [
-            "Console", "Store", "Cadence", "Scripts",
+            "Console", "Store", "Cadence", "Scripts", "TouchBase", "Speech", "AGI",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -208,13 +208,18 @@ public struct PlannedMessage: Sendable, Hashable, Codable {
     public var voice: String
     /// What the message promises about the next call; `nil` for message 3.
     public var promise: SpokenPromise?
+    /// Where other nodes fetch the `.sln16` file: the `[audio] url` of the node that prepared it
+    /// and the file's name, e.g. `http://10.0.0.5:4575/tb-….sln16`; `nil` when that node serves
+    /// no audio (and in rows written before nodes recorded it).
+    public var audioURL: String?
 
     /// Creates a planned message.
-    public init(audioPath: String, samples: Int, voice: String, promise: SpokenPromise?) {
+    public init(audioPath: String, samples: Int, voice: String, promise: SpokenPromise?, audioURL: String? = nil) {
         self.audioPath = audioPath
         self.samples = samples
         self.voice = voice
         self.promise = promise
+        self.audioURL = audioURL
     }
 }
 
