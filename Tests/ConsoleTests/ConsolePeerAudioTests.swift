@@ -50,15 +50,19 @@ struct TwoNodes {
         return "/contacts/\(contactID)/calls/\(id)/audio.wav"
     }
 
-    /// Runs node B's audio server on a port of its own while `body` runs with that port.
+    /// Runs node B's audio server on a port of its own while `body` runs with that port; when
+    /// this returns, the server has stopped listening.
     func withNodeB(_ body: (Int) async throws -> Void) async throws {
         let ports = AsyncStream.makeStream(of: Int.self)
         let server = MessageAudioServer(host: "127.0.0.1", port: 0, soundsFolder: folderB.path, allowedPeers: .loopbackOnly,
                                         logger: Logger(label: "node-b")) { ports.continuation.yield($0) }
         let task = Task { try await server.run() }
-        defer { task.cancel() }
         var iterator = ports.stream.makeAsyncIterator()
-        try await body(try #require(await iterator.next()))
+        var failure: (any Error)?
+        do { try await body(try #require(await iterator.next())) } catch { failure = error }
+        task.cancel()
+        _ = await task.result
+        if let failure { throw failure }
     }
 
     /// Node A's console, logged in as the administrator.
@@ -81,6 +85,13 @@ extension Browser {
         headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         let response = try await client.execute(uri: uri, method: .get, headers: headers, body: nil)
         return (response.status.code, Array(response.body.readableBytesView))
+    }
+
+    /// Expects the page at `uri` to be a problem page with this status, in these words.
+    func expectProblem(_ uri: String, _ status: Int, saying words: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let page = try await request(.get, uri)
+        #expect(page.status.code == status, "\(uri)", sourceLocation: sourceLocation)
+        #expect(page.body.contains(words), "\(page.body)", sourceLocation: sourceLocation)
     }
 }
 
@@ -115,12 +126,8 @@ struct ConsolePeerAudioTests {
             let gone = try await nodes.call("tb-gone", name: "tb-gone", samples: 100, url: "http://127.0.0.1:\(port)/tb-gone.sln16")
             let short = try await nodes.call("tb-short", name: "tb-short", samples: 16_000, url: "http://127.0.0.1:\(port)/tb-short.sln16")
             try await nodes.test { browser in
-                let missing = try await browser.request(.get, gone)
-                #expect(missing.status == .notFound)
-                #expect(missing.body.contains("node 127.0.0.1:\(port): it answered 404"), "\(missing.body)")
-                let wrong = try await browser.request(.get, short)
-                #expect(wrong.status == .badGateway)
-                #expect(wrong.body.contains("it sent 200 bytes where the call recorded 16000 samples"), "\(wrong.body)")
+                try await browser.expectProblem(gone, 404, saying: "node 127.0.0.1:\(port): it answered 404")
+                try await browser.expectProblem(short, 502, saying: "it sent 200 bytes where the call recorded 16000 samples")
             }
         }
     }
@@ -137,15 +144,9 @@ struct ConsolePeerAudioTests {
         let unserved = try await nodes.call("tb-unserved", name: "tb-unserved", samples: 100, url: nil)
         let odd = try await nodes.call("tb-odd", name: "tb-odd", samples: 100, url: "http://127.0.0.1:\(port)/../etc/passwd")
         try await nodes.test { browser in
-            let failed = try await browser.request(.get, down)
-            #expect(failed.status == .badGateway)
-            #expect(failed.body.contains("node 127.0.0.1:\(port): it did not answer"), "\(failed.body)")
-            let notServed = try await browser.request(.get, unserved)
-            #expect(notServed.status == .notFound)
-            #expect(notServed.body.contains("does not serve its messages ([audio] port and url)"), "\(notServed.body)")
-            let refused = try await browser.request(.get, odd)
-            #expect(refused.status == .badGateway)
-            #expect(refused.body.contains("node 127.0.0.1:\(port): the recorded URL"), "\(refused.body)")
+            try await browser.expectProblem(down, 502, saying: "node 127.0.0.1:\(port): it did not answer")
+            try await browser.expectProblem(unserved, 404, saying: "does not serve its messages ([audio] port and url)")
+            try await browser.expectProblem(odd, 502, saying: "node 127.0.0.1:\(port): the recorded URL")
         }
     }
 }
