@@ -136,6 +136,9 @@ struct MessageAudioTests {
                 let samples = try #require(try await h.store.call(callID: callID)?.plannedMessage?.samples)
                 #expect(Array(commands[4...6]) == ["STREAM FILE \(url) \"\" \(samples)", "EXEC WaitForSilence 1500,1,20", "STREAM FILE \(url) \"\""])
                 #expect(cache.withLock { $0[url]?.count } == samples * 2, "the whole message was fetched before the beep")
+                // Another node's console fetches the same file, through the wiring `serve` gives the console.
+                let peerAudio = try #require(h.assembly.consoleServices(checks: { [] }).peerAudio)
+                #expect(try await peerAudio(url, samples) == cache.withLock { $0[url].map(Array.init) })
                 let call = try #require(try await h.store.call(callID: callID))
                 #expect(call.outcome?.name == "voicemail" && call.messageLeft == .first && call.playedShare == 1)
             }
