@@ -223,6 +223,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",
