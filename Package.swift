@@ -209,8 +209,10 @@ let package = Package(
             "ConfigurationFile", "Settings", "AGI", "AudioSocket", "Cadence", "Dialer", "Speech", "Telemetry", "VoicemailDrop", "Console",
         ]),
         // The console's pages through Hummingbird's test client: escaping, CSRF, owners kept apart.
+        // TouchBase and Speech for a second node's audio server and the client that fetches from it.
         .testTarget(name: "ConsoleTests", dependencies: [
-            "Console", "Store", "Cadence", "Scripts",
+            "Console", "Store", "Cadence", "Scripts", "TouchBase", "Speech", "AGI",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
@@ -221,6 +223,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "TouchBaseTests", dependencies: [
             "TouchBase", "AGI", "AGITestSupport", "Cadence", "Store", "PostgresStore", "StoreTestSupport", "Dialer", "Speech", "Scripts", "Settings", "Telemetry",

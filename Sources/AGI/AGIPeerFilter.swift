@@ -52,6 +52,13 @@ public struct AGIPeerFilter: Sendable, Hashable, CustomStringConvertible {
         self.entries = entries
     }
 
+    /// This filter with more entries allowed.
+    ///
+    /// - Throws: ``AGIPeerFilterError`` naming the first new entry that is not an address or network.
+    public func adding(_ more: [String]) throws(AGIPeerFilterError) -> AGIPeerFilter {
+        try AGIPeerFilter(allowing: entries + more)
+    }
+
     /// A filter that allows loopback peers only.
     public static let loopbackOnly = try! AGIPeerFilter(allowing: [])
 

@@ -48,6 +48,11 @@ public struct TouchBaseConfiguration: Sendable {
     public var console = ConsoleSettings()
     /// Whether prepared messages are served to the PBXs over HTTP (`[audio]`).
     public var audio = MessageAudioServing()
+    /// Who may fetch this node's messages from its audio server: the PBXs (`[agi] allowed_peers`)
+    /// and the other nodes whose consoles play them (`[audio] allowed_peers`).
+    public var audioPeers: AGIPeerFilter {
+        (try? agi.allowedPeers.adding(audio.allowedPeers)) ?? agi.allowedPeers
+    }
     /// The file read, or `nil` for the embedded defaults.
     public var file: String?
     /// Settings used, but not quite as written, each with its file, line and key.
@@ -86,7 +91,14 @@ public struct TouchBaseConfiguration: Sendable {
             try reader.section("dialer") { configuration.dialer = try DialerSettings(reading: &$0) }
             try reader.section("metrics") { configuration.metrics = try MetricsSettings(reading: &$0) }
             try reader.section("console") { configuration.console = try ConsoleSettings(reading: &$0) }
-            try reader.section("audio") { configuration.audio = try MessageAudioServing(reading: &$0) }
+            try reader.section("audio") { audio in
+                configuration.audio = try MessageAudioServing(reading: &audio)
+                do {
+                    _ = try configuration.agi.allowedPeers.adding(configuration.audio.allowedPeers)
+                } catch {
+                    throw audio.error("allowed_peers", String(describing: error))
+                }
+            }
             try reader.rejectUnknownKeys()
         } catch let problem as SettingsProblem {
             throw located(problem)

@@ -110,13 +110,16 @@ extension Console {
         ])
     }
 
-    /// The exact audio a call played: the `.sln16` file its prepared message names, as WAV.
+    /// The exact audio a call played: the `.sln16` file its prepared message names, as WAV, from
+    /// this node's sounds folder or else from the node that prepared it (``peerAudio(_:_:)``).
     func callAudio(contact: Contact, callID: String, _ session: ConsoleSession) async throws -> Response {
-        guard let call = try await store.call(callID: callID), call.contactID == contact.id, let planned = call.plannedMessage,
-              let samples = FileManager.default.contents(atPath: planned.audioPath + ".sln16") else {
-            return views.problem("This call's audio is not on this node.", status: .notFound, session: session)
+        guard let call = try await store.call(callID: callID), call.contactID == contact.id, let planned = call.plannedMessage else {
+            return views.problem("This call played no message.", status: .notFound, session: session)
         }
-        return ConsoleViews.bytes(MessageWAV.wrap(sln16: Array(samples)), type: "audio/wav")
+        if let samples = FileManager.default.contents(atPath: planned.audioPath + ".sln16") {
+            return ConsoleViews.bytes(MessageWAV.wrap(sln16: Array(samples)), type: "audio/wav")
+        }
+        return await peerAudio(planned, session)
     }
 
     func change(_ action: String, _ contact: Contact, _ form: FormFields, _ session: ConsoleSession) async throws -> Response {

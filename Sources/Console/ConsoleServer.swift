@@ -31,6 +31,10 @@ public struct ConsoleServices: Sendable {
     public var voices: @Sendable () async -> [String] = { [] }
     /// The last warnings and errors logged, newest first, for the System page.
     public var recentProblems: @Sendable () async -> [String] = { [] }
+    /// Fetches a call's `.sln16` samples from the node that prepared them, by the URL its planned
+    /// message records and its length in samples; `nil` when this node fetches from no other.
+    /// Throws ``PeerAudioFailure`` (or any error, shown as the node's failure).
+    public var peerAudio: (@Sendable (_ url: String, _ samples: Int) async throws -> [UInt8])? = nil
     public var clock: @Sendable () -> Date
 
     /// Creates the services.

@@ -143,9 +143,10 @@ public enum CallID {
 }
 
 extension PlannedMessage {
-    /// The plan a call carries for a message prepared for it: its audio and the promise it speaks.
+    /// The plan a call carries for a message prepared for it: its audio, where other nodes fetch
+    /// it, and the promise it speaks.
     public init(_ prepared: PreparedMessage) {
         self.init(audioPath: prepared.audio.path, samples: prepared.audio.samples, voice: prepared.audio.voice,
-                  promise: prepared.promise)
+                  promise: prepared.promise, audioURL: prepared.audioURL)
     }
 }

@@ -69,7 +69,8 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
     public var description: String { "\(url): \(reason)" }
 }
 
-/// HTTP over libcurl, for the text-to-speech providers.
+/// HTTP over libcurl, for the text-to-speech providers and for other nodes' message audio
+/// (``MessageAudioClient``).
 ///
 /// Each request runs `curl_easy_perform` on a Dispatch worker thread, never on Swift's
 /// cooperative pool, with at most ``Configuration/maximumConcurrentRequests`` at once. Every

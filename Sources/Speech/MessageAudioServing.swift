@@ -13,9 +13,16 @@ public struct MessageAudioServing: Sendable, Hashable {
     public var host = "127.0.0.1"
     /// Its port; 0 (the default) serves nothing and plays messages from the sounds folder's path.
     public var port = 0
-    /// The address the PBXs fetch this node's messages at, e.g. `http://10.0.0.5:4575`. Who may
-    /// fetch is `[agi] allowed_peers`: the PBXs that speak AGI to this node.
+    /// The address the PBXs fetch this node's messages at, e.g. `http://10.0.0.5:4575`; each
+    /// message prepared records its URL under it, so the other nodes' consoles fetch it too.
+    /// Who may fetch is `[agi] allowed_peers` (the PBXs that speak AGI to this node) and
+    /// ``allowedPeers``.
     public var url = ""
+    /// The other nodes whose web consoles play this node's messages (`[audio] allowed_peers`):
+    /// addresses or networks allowed to fetch, and nothing else. Kept apart from
+    /// `[agi] allowed_peers` because a FastAGI or AudioSocket peer can act on calls, and a node
+    /// that only plays audio should not be able to.
+    public var allowedPeers: [String] = []
 
     /// The defaults: off.
     public init() {}
@@ -56,6 +63,7 @@ extension MessageAudioServing {
             }
             self.url = trimmed
         }
+        if let peers = try settings.strings("allowed_peers") { allowedPeers = peers }
         if port != 0, url.isEmpty {
             throw settings.error("url", "is needed when port is set: the address the PBXs fetch messages at, e.g. http://10.0.0.5:\(port)")
         }

@@ -32,6 +32,9 @@ public struct PreparedMessage: Sendable, Hashable {
     public var promise: SpokenPromise?
     /// The audio Asterisk plays.
     public var audio: MessageAudio
+    /// Where the PBXs and the other nodes fetch its `.sln16` file when this node serves its
+    /// sounds folder (`[audio]`); `nil` otherwise.
+    public var audioURL: String?
 }
 
 /// Turns a contact and the step due into the words of the message and the audio Asterisk plays,
@@ -47,6 +50,9 @@ public struct MessagePreparation: Sendable {
     public var policy: CallingPolicy
     /// Where synthesis figures go.
     public var metrics: any SpeechMetrics
+    /// Whether this node serves its sounds folder over HTTP (`[audio]`): each message prepared
+    /// then carries its URL, so another node's console can fetch and play it.
+    public var serving = MessageAudioServing()
 
     /// Creates a preparation that speaks from `templates`.
     public init(templates: MessageScriptsInForce, speaker: MessageSpeaker, policy: CallingPolicy,
@@ -104,6 +110,7 @@ public struct MessagePreparation: Sendable {
             metrics.synthesized(voice: audio.voice, seconds: elapsed / .seconds(1))
             if let first = speaker.voices.first?.voiceName, audio.voice != first { metrics.fallbackSpoke() }
         }
-        return PreparedMessage(words: message, promise: promise, audio: audio)
+        return PreparedMessage(words: message, promise: promise, audio: audio,
+                               audioURL: serving.url(forAudioPath: audio.path, soundsFolder: speaker.soundsFolder))
     }
 }

@@ -104,3 +104,28 @@ public struct MessageRecord: Sendable, Hashable, Codable {
         self.renderedAt = renderedAt
     }
 }
+
+/// The message a call plays at voicemail, rendered before the call is placed.
+public struct PlannedMessage: Sendable, Hashable, Codable {
+    /// The audio's path without extension, for STREAM FILE.
+    public var audioPath: String
+    /// The audio's length in the `.sln16` file's samples: endpos when it all played.
+    public var samples: Int
+    /// The voice that spoke it.
+    public var voice: String
+    /// What the message promises about the next call; `nil` for message 3.
+    public var promise: SpokenPromise?
+    /// Where other nodes fetch the `.sln16` file: the `[audio] url` of the node that prepared it
+    /// and the file's name, e.g. `http://10.0.0.5:4575/tb-….sln16`; `nil` when that node serves
+    /// no audio (and in rows written before nodes recorded it).
+    public var audioURL: String?
+
+    /// Creates a planned message.
+    public init(audioPath: String, samples: Int, voice: String, promise: SpokenPromise?, audioURL: String? = nil) {
+        self.audioPath = audioPath
+        self.samples = samples
+        self.voice = voice
+        self.promise = promise
+        self.audioURL = audioURL
+    }
+}

@@ -198,26 +198,6 @@ public enum CallOrigin: String, Sendable, Hashable, Codable {
     case inbound
 }
 
-/// The message a call plays at voicemail, rendered before the call is placed.
-public struct PlannedMessage: Sendable, Hashable, Codable {
-    /// The audio's path without extension, for STREAM FILE.
-    public var audioPath: String
-    /// The audio's length in the `.sln16` file's samples: endpos when it all played.
-    public var samples: Int
-    /// The voice that spoke it.
-    public var voice: String
-    /// What the message promises about the next call; `nil` for message 3.
-    public var promise: SpokenPromise?
-
-    /// Creates a planned message.
-    public init(audioPath: String, samples: Int, voice: String, promise: SpokenPromise?) {
-        self.audioPath = audioPath
-        self.samples = samples
-        self.voice = voice
-        self.promise = promise
-    }
-}
-
 /// A second report of a call whose outcome is already recorded; the first report stands.
 public struct CallAlreadyFinished: Error, Sendable, CustomStringConvertible {
     /// The call's id.

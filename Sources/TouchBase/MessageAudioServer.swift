@@ -9,8 +9,9 @@ import Telemetry
 
 /// Serves the sounds folder's prepared messages over HTTP to the PBXs, so each Asterisk plays a
 /// message by URL through its media cache (``MessageAudioServing``): `GET /NAME.sln16` or
-/// `/NAME.ulaw`, to peers `[agi] allowed_peers` lets in; 404 for any other name, 403 for
-/// any other peer.
+/// `/NAME.ulaw`, to peers `[agi] allowed_peers` or `[audio] allowed_peers` lets in (the PBXs,
+/// and the other nodes whose consoles play this node's messages); 404 for any other name, 403
+/// for any other peer.
 public struct MessageAudioServer: Service {
     public var host: String
     public var port: Int
@@ -74,7 +75,7 @@ final class MessageAudioHandler: ChannelInboundHandler, Sendable {
         guard case .head(let request) = unwrapInboundIn(data) else { return }
         let channel = context.channel
         guard let peer = channel.remoteAddress, allowedPeers.allows(peer) else {
-            logger.warning("Message audio refused to a peer not in [agi] allowed_peers", metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"])
+            logger.warning("Message audio refused to a peer not in [agi] or [audio] allowed_peers", metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"])
             Self.respond(channel, version: request.version, status: .forbidden, body: Array("not an allowed peer\n".utf8), head: false)
             return
         }

@@ -54,6 +54,7 @@ public struct TouchBaseAssembly: Sendable {
             throw configuration.located(error)
         }
         messages = MessagePreparation(templates: templates, speaker: speaker, policy: configuration.policy, metrics: metrics)
+        messages.serving = configuration.audio
         let prerenderer = speech.prerender ? Prerenderer(messages: messages, inFlight: speech.inFlight, clock: clock, logger: logger) : nil
         self.prerenderer = prerenderer
         let scheduled: @Sendable (Contact, FollowUpState) -> Void = { contact, state in
@@ -102,7 +103,20 @@ public struct TouchBaseAssembly: Sendable {
         }
         services.voices = { metrics.voiceHealth() }
         services.recentProblems = { RecentProblems.shared.newestFirst }
+        services.peerAudio = Self.peerAudio(MessageAudioClient())
         return services
+    }
+
+    /// How the console fetches a call's audio prepared on another node: over that node's audio
+    /// server, its failures in the console's terms.
+    public static func peerAudio(_ client: MessageAudioClient) -> @Sendable (String, Int) async throws -> [UInt8] {
+        { url, samples in
+            do throws(MessageAudioFetchError) {
+                return try await client.sln16(at: url, samples: samples)
+            } catch {
+                throw PeerAudioFailure(error.description, missing: error.missing)
+            }
+        }
     }
 
     /// The originator of each PBX this node places calls on: call files into its spool, or its AMI.
@@ -192,7 +206,7 @@ public enum TouchBaseServer {
         if configuration.audio.isEnabled {
             services.append(MessageAudioServer(host: configuration.audio.host, port: configuration.audio.port,
                                                soundsFolder: configuration.speech.absoluteSoundsFolder,
-                                               allowedPeers: configuration.agi.allowedPeers, logger: logger))
+                                               allowedPeers: configuration.audioPeers, logger: logger))
         }
         if let dialer = assembly.dialer {
             services.append(dialer)

@@ -59,6 +59,12 @@ public struct ConfigurationCheck: Sendable {
 
         if let shared = configuration.sharedDatabase {
             add(.ok, "database", "PostgreSQL at \(shared.url), password from $\(shared.passwordEnvironment), tls \(shared.tls.rawValue) (not connected by this check)")
+            let audio = configuration.audio
+            if audio.isEnabled {
+                add(.ok, "audio", "other nodes' consoles fetch this node's messages at \(audio.url); \(configuration.audioPeers) may fetch")
+            } else {
+                add(.warning, "audio", "off: other nodes' consoles cannot play the calls this node prepares; set [audio] port and url (README, \"Several nodes on one PostgreSQL\")")
+            }
         } else {
             do {
                 _ = try SQLiteStore(path: configuration.databasePath)

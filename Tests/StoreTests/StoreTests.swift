@@ -120,7 +120,8 @@ struct StoreTests {
             let due = try await store.dueFollowUps(now: now, limit: 10)
             #expect(due.count == 2)
             let (contact, state) = due[0]
-            let plan = PlannedMessage(audioPath: "/sounds/m1", samples: 107555, voice: "piper", promise: nil)
+            let plan = PlannedMessage(audioPath: "/sounds/m1", samples: 107555, voice: "piper", promise: nil,
+                                      audioURL: "http://10.0.0.5:4575/m1.sln16")
             try await store.beginCall(CallStart(callID: "tb-1", contactID: contact.id!, step: .first, dialNumber: 1, startedAt: now,
                                                 trunk: "main", plannedMessage: plan))
             #expect(try await store.openCalls().map(\.callID) == ["tb-1"])
@@ -140,6 +141,7 @@ struct StoreTests {
         #expect(call.outcome == .voicemail(playedShare: 1) && call.messageLeft == .first && call.promise == "tomorrow around noon")
         #expect(call.asteriskUniqueID == "1795353109.14" && call.variables?.contains("MAXWORDS-3-2") == true)
         #expect(call.trunk == "main" && call.plannedMessage?.samples == 107555 && call.contactName == "Laura Harbolt")
+        #expect(call.plannedMessage?.audioURL == "http://10.0.0.5:4575/m1.sln16", "where other nodes fetch its audio")
         #expect(show(call.nextCallStart) == "Tue 2026-11-24 11:30" && call.startedAt == now)
         #expect(try await reopened.openCalls().isEmpty)
         #expect(try await reopened.calls(contactID: nil).map(\.callID) == ["tb-1"])
@@ -183,6 +185,16 @@ struct StoreTests {
         } catch let already as CallAlreadyFinished {
             #expect(already.outcome == unknown)
         }
+    }
+
+    @Test("a planned message stored before nodes recorded where to fetch it reads back with no URL; a new one keeps it")
+    func plannedMessageFromOldRows() throws {
+        let old = try StoredJSON.decode(PlannedMessage.self, #"{"audioPath":"/sounds/m1","samples":10,"voice":"piper"}"#)
+        #expect(old == PlannedMessage(audioPath: "/sounds/m1", samples: 10, voice: "piper", promise: nil))
+        #expect(old.audioURL == nil)
+        #expect(try StoredJSON.encode(old) == #"{"audioPath":"\/sounds\/m1","samples":10,"voice":"piper"}"#, "rows without a URL are written as before")
+        let new = PlannedMessage(audioPath: "/s/m1", samples: 10, voice: "piper", promise: nil, audioURL: "http://10.0.0.5:4575/m1.sln16")
+        #expect(try StoredJSON.decode(PlannedMessage.self, try StoredJSON.encode(new)) == new)
     }
 
     @Test("a large import spans several statements and counts alike on both stores; a phone twice in one call updates the first",

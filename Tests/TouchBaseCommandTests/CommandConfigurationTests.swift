@@ -15,6 +15,29 @@ struct CommandConfigurationTests {
         #expect(!FileManager.default.fileExists(atPath: touchbase.folder.appendingPathComponent("media").path))
     }
 
+    @Test("check-config on a shared database says whether other nodes' consoles can fetch this node's messages ([audio])")
+    func checkConfigSaysWhoFetchesAudio() throws {
+        let touchbase = try TouchBaseBinary()
+        let base = """
+            [database]
+            url = "postgres://touchbase@127.0.0.1:9/touchbase"
+            [speech]
+            sounds_folder = "\(touchbase.folder.path)/sounds"
+            prerender = false
+            [dialer]
+            enabled = false
+
+            """
+        let off = try touchbase.write(Array(base.utf8), to: "off.toml")
+        #expect(try touchbase.run(["check-config", "--no-speech", "--config", off.path]).stdout
+            .contains("warning audio: off: other nodes' consoles cannot play the calls this node prepares"))
+        let on = try touchbase.write(Array((base + "[audio]\nport = 4575\nurl = \"http://10.0.0.5:4575\"\nallowed_peers = [\"10.0.0.6\"]\n").utf8),
+                                     to: "on.toml")
+        let run = try touchbase.run(["check-config", "--no-speech", "--config", on.path])
+        #expect(run.stdout.contains("ok      audio: other nodes' consoles fetch this node's messages at http://10.0.0.5:4575; loopback and 10.0.0.6 may fetch"),
+                "\(run.stdout)")
+    }
+
     @Test("a bad key stops every command with one line naming the file, line and key", arguments: [
         ["serve"], ["check-config", "--no-speech"], ["contacts", "list"], ["preview", "1"],
     ])

@@ -65,7 +65,20 @@ struct MessageAudioTests {
         #expect(audio.url(forAudioPath: "/srv/sounds/tb-0f3a", soundsFolder: "/srv/sounds/") == "http://10.0.0.5:4575/tb-0f3a.sln16")
         #expect(audio.url(forAudioPath: "/elsewhere/tb-0f3a", soundsFolder: "/srv/sounds") == nil, "only the served folder")
         #expect(MessageAudioServing().url(forAudioPath: "/srv/sounds/tb-0f3a", soundsFolder: "/srv/sounds") == nil, "off by default")
+        let peers = try TouchBaseConfiguration.parse("""
+            [agi]
+            allowed_peers = ["192.0.2.11"]
+            [audio]
+            allowed_peers = ["10.0.0.6", "10.0.1.0/24"]
+            """, file: "t.toml")
+        #expect(peers.audio.allowedPeers == ["10.0.0.6", "10.0.1.0/24"])
+        for (address, allowed) in [("192.0.2.11", true), ("10.0.0.6", true), ("10.0.1.9", true), ("127.0.0.1", true), ("10.0.0.7", false)] {
+            #expect(peers.audioPeers.allows(ipAddress: address) == allowed, "audio server: \(address)")
+        }
+        #expect(!peers.agi.allowedPeers.allows(ipAddress: "10.0.0.6"), "a node that only plays audio gets no FastAGI")
+        #expect(!peers.audioSocket.allowedPeers.allows(ipAddress: "10.0.0.6"), "nor AudioSocket")
         for (text, message) in [("port = 4575\n", "is needed when port is set"), ("url = \"ftp://x\"\n", "must be http:// or https://"),
+                                ("allowed_peers = [\"node-b\"]\n", "allowed peer 'node-b' is not an IP address"),
                                 ("url = \"http://x/a b\"\n", "must be http:// or https://")] {
             #expect(throws: SettingsProblem.self) { try TouchBaseConfiguration.parse("[audio]\n" + text, file: "t.toml") }
             do { _ = try TouchBaseConfiguration.parse("[audio]\n" + text, file: "t.toml") } catch {
@@ -118,9 +131,14 @@ struct MessageAudioTests {
                 })
                 let url = try #require(commands.first { $0.hasPrefix("STREAM FILE http://") }.map { String($0.split(separator: " ")[2]) })
                 #expect(url.hasPrefix("http://127.0.0.1:\(port)/tb-") && url.hasSuffix(".sln16"))
+                #expect(try await h.store.call(callID: callID)?.plannedMessage?.audioURL == url,
+                        "the call records where other nodes' consoles fetch its message")
                 let samples = try #require(try await h.store.call(callID: callID)?.plannedMessage?.samples)
                 #expect(Array(commands[4...6]) == ["STREAM FILE \(url) \"\" \(samples)", "EXEC WaitForSilence 1500,1,20", "STREAM FILE \(url) \"\""])
                 #expect(cache.withLock { $0[url]?.count } == samples * 2, "the whole message was fetched before the beep")
+                // Another node's console fetches the same file, through the wiring `serve` gives the console.
+                let peerAudio = try #require(h.assembly.consoleServices(checks: { [] }).peerAudio)
+                #expect(try await peerAudio(url, samples) == cache.withLock { $0[url].map(Array.init) })
                 let call = try #require(try await h.store.call(callID: callID))
                 #expect(call.outcome?.name == "voicemail" && call.messageLeft == .first && call.playedShare == 1)
             }
