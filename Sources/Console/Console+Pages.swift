@@ -8,7 +8,7 @@ import Store
 extension Console {
     func addPageRoutes(_ router: Router<ConsoleRequestContext>) {
         router.get("/today") { request, _ in try await self.page(request) { try await self.todayPage($0, zone: self.viewerZone(request)) } }
-        router.get("/today/events") { request, _ in try await self.page(request) { _ in self.todayEvents(zone: self.viewerZone(request)) } }
+        router.get("/today/events") { request, _ in try await self.page(request) { _ in self.todayEvents(request, zone: self.viewerZone(request)) } }
         router.get("/import") { request, _ in try await self.page(request) { self.importPage($0, problems: [], csv: "", file: "") } }
         router.post("/import") { request, _ in
             try await self.mutation(request, limit: 20 << 20) { session, form in try await self.importCSV(form, session) }
@@ -32,6 +32,14 @@ extension Console {
 
     /// Today: since midnight in the zone of the person reading, and every time in that zone.
     func todayPage(_ session: ConsoleSession, zone: String) async throws -> Response {
+        let (counts, calls) = try await today(session, zone: zone)
+        return views.page("today", title: "Today", session: session, [
+            "counts": counts.sorted { $0.key < $1.key }.map { ["outcome": $0.key, "n": $0.value] }, "calls": calls, "zone": zone,
+        ])
+    }
+
+    /// Today's counts by outcome and the newest 50 calls the session may see, as the page shows them.
+    func today(_ session: ConsoleSession, zone: String) async throws -> (counts: [String: Int], calls: [[String: Any]]) {
         let since = Self.startOfDay(services.clock(), zone: zone)
         let counts = try await store.outcomeCounts(since: since)
         let calls: [[String: Any]] = try await store.latestCalls(since: since, owner: session.ownerScope, limit: 50).map { call in
@@ -39,9 +47,7 @@ extension Console {
              "step": call.step.rawValue, "outcome": call.outcome?.logValue ?? "in progress",
              "nextCall": ConsoleFormat.time(call.nextCallStart, zone: zone), "promise": call.promise ?? ""]
         }
-        return views.page("today", title: "Today", session: session, [
-            "counts": counts.sorted { $0.key < $1.key }.map { ["outcome": $0.key, "n": $0.value] }, "calls": calls, "zone": zone,
-        ])
+        return (counts, calls)
     }
 
     static func startOfDay(_ now: Date, zone: String) -> Date {
@@ -50,14 +56,29 @@ extension Console {
         return calendar.startOfDay(for: now)
     }
 
-    /// Server-sent events: today's counts by outcome every two seconds, while the page is open.
-    func todayEvents(zone: String) -> Response {
-        let store = store, clock = services.clock
+    /// Today's counts and calls as one server-sent event (`event: today`, the data JSON).
+    func todayEvent(_ session: ConsoleSession, zone: String) async throws -> String {
+        let (counts, calls) = try await today(session, zone: zone)
+        let json = try JSONSerialization.data(withJSONObject: ["counts": counts, "calls": calls], options: [.sortedKeys])
+        return "event: today\ndata: \(String(decoding: json, as: UTF8.self))\n\n"
+    }
+
+    /// Server-sent events while the Today page is open: its counts and calls each time they
+    /// change (looked at every two seconds), a comment every 30 s otherwise so proxies keep the
+    /// stream open; the stream ends when the session does, or after an hour (the page reconnects).
+    func todayEvents(_ request: Request, zone: String) -> Response {
+        let token = request.cookies[Self.sessionCookie]?.value ?? ""
         let body = ResponseBody { writer in
-            for _ in 0..<1800 {
-                let counts = try await store.outcomeCounts(since: Self.startOfDay(clock(), zone: zone))
-                let json = try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
-                try await writer.write(ByteBuffer(string: "event: counts\ndata: \(String(decoding: json, as: UTF8.self))\n\n"))
+            var last = ""
+            for tick in 0..<1800 {
+                guard let session = try await self.sessions.session(token: token, now: self.services.clock()) else { break }
+                let event = try await self.todayEvent(session, zone: zone)
+                if event != last {
+                    try await writer.write(ByteBuffer(string: event))
+                    last = event
+                } else if tick % 15 == 0 {
+                    try await writer.write(ByteBuffer(string: ": still here\n\n"))
+                }
                 try await Task.sleep(for: .seconds(2))
             }
             try await writer.finish(nil)

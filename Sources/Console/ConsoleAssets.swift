@@ -87,15 +87,32 @@ enum ConsoleAssets {
           var live = document.getElementById("live");
           if (live && window.EventSource) {
             var source = new EventSource(live.dataset.events);
-            source.addEventListener("counts", function (event) {
-              var counts = JSON.parse(event.data), box = document.getElementById("counts");
+            source.addEventListener("today", function (event) {
+              var today = JSON.parse(event.data), box = document.getElementById("counts"), rows = document.getElementById("calls");
               box.textContent = "";
-              Object.keys(counts).sort().forEach(function (outcome) {
+              Object.keys(today.counts).sort().forEach(function (outcome) {
                 var div = document.createElement("div"), n = document.createElement("span");
-                div.className = "count"; n.className = "n"; n.textContent = counts[outcome];
+                div.className = "count"; n.className = "n"; n.textContent = today.counts[outcome];
                 div.appendChild(n); div.appendChild(document.createTextNode(" " + outcome));
                 box.appendChild(div);
               });
+              rows.textContent = "";
+              today.calls.forEach(function (call) {
+                var tr = document.createElement("tr");
+                ["started", "contactName", "step", "outcome", "nextCall", "promise"].forEach(function (key) {
+                  var td = document.createElement("td");
+                  if (key === "contactName") {
+                    var link = document.createElement("a");
+                    link.href = "/contacts/" + Number(call.contactID); link.textContent = call.contactName;
+                    td.appendChild(link);
+                  } else {
+                    td.textContent = call[key];
+                  }
+                  tr.appendChild(td);
+                });
+                rows.appendChild(tr);
+              });
+              live.dataset.updated = String(Date.now());
             });
           }
         });

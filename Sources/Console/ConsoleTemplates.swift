@@ -53,8 +53,8 @@ enum ConsoleTemplates {
         {{#counts}}<div class="count"><span class="n" data-outcome="{{outcome}}">{{n}}</span> {{outcome}}</div>{{/counts}}
         {{^counts}}<p>No calls yet today.</p>{{/counts}}
         </section>
-        <p class="muted" id="live" data-events="/today/events">Live: the counts update as calls are recorded. Times in <span id="zone">{{zone}}</span>.</p>
-        <table><thead><tr><th>Started</th><th>Contact</th><th>Step</th><th>Outcome</th><th>Next call</th><th>Promise</th></tr></thead><tbody>
+        <p class="muted" id="live" data-events="/today/events">Live: the counts and calls update as calls are placed and recorded. Times in <span id="zone">{{zone}}</span>.</p>
+        <table><thead><tr><th>Started</th><th>Contact</th><th>Step</th><th>Outcome</th><th>Next call</th><th>Promise</th></tr></thead><tbody id="calls">
         {{#calls}}<tr><td>{{started}}</td><td><a href="/contacts/{{contactID}}">{{contactName}}</a></td><td>{{step}}</td>
         <td>{{outcome}}</td><td>{{nextCall}}</td><td>{{promise}}</td></tr>{{/calls}}
         </tbody></table>

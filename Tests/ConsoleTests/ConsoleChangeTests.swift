@@ -112,6 +112,27 @@ struct ConsoleChangeTests {
         }
     }
 
+    @Test("Today's live event carries the counts and the calls the session may see, as the page shows them")
+    func todayEventCarriesCalls() async throws {
+        let fixture = try await ConsoleFixture(samName: "<b>Dana</b> & \"Co\"")
+        let now = Date()
+        try await fixture.store.beginCall(CallStart(callID: "live-1", contactID: fixture.sam.id!, step: .second, dialNumber: 1, startedAt: now))
+        try await fixture.store.beginCall(CallStart(callID: "live-2", contactID: fixture.lee.id!, step: .first, dialNumber: 1, startedAt: now))
+        func event(_ account: String, _ role: ConsoleRole) async throws -> [String: Any] {
+            let session = ConsoleSession(account: account, role: role, csrfToken: "t", lastUsed: now)
+            let text = try await fixture.console.todayEvent(session, zone: "UTC")
+            #expect(text.hasPrefix("event: today\ndata: ") && text.hasSuffix("\n\n") && !text.dropLast(2).contains("\n\n"))
+            let json = Data(text.dropFirst("event: today\ndata: ".count).dropLast(2).utf8)
+            return try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        }
+        let admin = try await event("ada", .admin)
+        #expect(admin["counts"] as? [String: Int] == ["in-progress": 2])
+        let calls = try #require(admin["calls"] as? [[String: Any]])
+        #expect(Set(calls.compactMap { $0["contactName"] as? String }) == ["<b>Dana</b> & \"Co\"", "Lee's Contact"])
+        let owner = try #require(try await event("Sam Ortiz", .owner)["calls"] as? [[String: Any]])
+        #expect(owner.map { $0["step"] as? Int } == [2] && owner.map { $0["outcome"] as? String } == ["in progress"])
+    }
+
     @Test("Today starts at midnight in the reader's zone and shows its times there; an unknown zone falls back to [console] time_zone")
     func todayInTheReadersZone() async throws {
         // 2026-03-10 15:15 UTC: a quarter past midnight on the 11th in Tokyo, the morning of the 10th in New York;

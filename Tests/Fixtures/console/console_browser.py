@@ -81,6 +81,9 @@ def upload(path):
 try:
     step("log in")
     log_in(args.admin)
+    step("Today's live events arrive")
+    wait.until(lambda d: d.find_element(By.ID, "live").get_attribute("data-updated"))
+    check("Dana Whitfield" in driver.find_element(By.ID, "calls").text, "the live event draws the calls table")
     shot("today")
 
     step("import a CSV with a bad row and see its line")
