@@ -66,20 +66,52 @@ extension PostgresStore {
     }
 
     public func searchContacts(_ search: ContactSearch) async throws -> [ContactListing] {
-        let like = search.likePattern
-        return try await rows("""
-            SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
-            FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id
-            WHERE contact.id > \(search.after)
-                AND (\(like)::text IS NULL OR contact.name ILIKE \(like) ESCAPE '\\' OR contact.phone LIKE \(like) ESCAPE '\\')
-                AND (\(search.phase)::text IS NULL OR follow_up.phase = \(search.phase))
-                AND (\(search.owner)::text IS NULL OR contact.owner_name = \(search.owner))
-                AND (\(search.campaign)::text IS NULL OR contact.campaign = \(search.campaign))
-            ORDER BY contact.id LIMIT \(search.limit)
-            """).map { row in
+        try await rows(Self.contactSearchQuery(search)).map { row in
             ContactListing(contact: try Self.contact(row), phase: try row["fu_phase"].decode(String?.self) ?? "",
                            step: try row["fu_step"].decode(Int?.self) ?? 0, nextCallStart: try row["fu_next"].decode(Date?.self))
         }
+    }
+
+    /// One statement with only the filters `search` gives, as ``SQLiteStore`` builds its own.
+    ///
+    /// The range `> after` is stated on follow_up too: PostgreSQL does not carry it across a left
+    /// join, and its merge join then read follow_up from the first row for a page in the middle.
+    /// Text is looked for in two branches, each walking contacts in id order and stopping at the
+    /// page's last row, merged after: with `name ILIKE … OR phone LIKE …` every contact before
+    /// the first match paid for a case-insensitive comparison of its name, and the name alone has
+    /// its trigram index. The phase is checked on each contact a branch finds (a lateral
+    /// subquery, which PostgreSQL cannot turn into a merge join over every follow-up).
+    static func contactSearchQuery(_ search: ContactSearch) -> PostgresQuery {
+        var binds = PostgresBindings()
+        func parameter(_ value: some PostgresDynamicTypeEncodable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        let after = parameter(search.after), limit = parameter(search.limit)
+        var filters = ["contact.id > \(after)"]
+        if let owner = search.owner { filters.append("contact.owner_name = \(parameter(owner))") }
+        if let campaign = search.campaign { filters.append("contact.campaign = \(parameter(campaign))") }
+        let phase = search.phase.map(parameter)
+        let listing = """
+            SELECT contact.*, follow_up.phase AS fu_phase, follow_up.step AS fu_step, follow_up.next_call_start AS fu_next
+            FROM contact LEFT JOIN follow_up ON follow_up.contact_id = contact.id AND follow_up.contact_id > \(after)
+            """
+        guard let like = search.likePattern else {
+            if let phase { filters.append("follow_up.phase = \(phase)") }
+            return PostgresQuery(unsafeSQL: "\(listing) WHERE \(filters.joined(separator: " AND ")) ORDER BY contact.id LIMIT \(limit)", binds: binds)
+        }
+        let pattern = parameter(like)
+        var source = "contact"
+        if let phase {
+            source += " CROSS JOIN LATERAL (SELECT phase FROM follow_up WHERE follow_up.contact_id = contact.id OFFSET 0) AS found"
+            filters.append("found.phase = \(phase)")
+        }
+        let branches = ["contact.name ILIKE \(pattern) ESCAPE '\\'", "contact.phone LIKE \(pattern) ESCAPE '\\'"].map { match in
+            "(SELECT contact.id FROM \(source) WHERE \((filters + [match]).joined(separator: " AND ")) ORDER BY contact.id LIMIT \(limit))"
+        }
+        return PostgresQuery(unsafeSQL: """
+            \(listing) WHERE contact.id IN (\(branches.joined(separator: " UNION ALL "))) ORDER BY contact.id LIMIT \(limit)
+            """, binds: binds)
     }
 
     public func outcomeCounts(since date: Date) async throws -> [String: Int] {
@@ -93,10 +125,16 @@ extension PostgresStore {
     }
 
     public func latestCalls(since date: Date, owner: String?, limit: Int) async throws -> [CallRecord] {
-        try await rows("""
-            \(unescaped: Self.callColumns) WHERE call.started_at >= \(date) AND (\(owner)::text IS NULL OR contact.owner_name = \(owner))
+        // Two statements rather than `IS NULL OR`, as for the contacts page.
+        let query: PostgresQuery = if let owner {
+            """
+            \(unescaped: Self.callColumns) WHERE call.started_at >= \(date) AND contact.owner_name = \(owner)
             ORDER BY call.started_at DESC, call.id DESC LIMIT \(limit)
-            """).map(Self.callRecord)
+            """
+        } else {
+            "\(unescaped: Self.callColumns) WHERE call.started_at >= \(date) ORDER BY call.started_at DESC, call.id DESC LIMIT \(limit)"
+        }
+        return try await rows(query).map(Self.callRecord)
     }
 
     public func weeklyCounts() async throws -> [WeeklyStepCounts] {
