@@ -17,7 +17,7 @@ extension Console {
         router.get("/report") { request, _ in try await self.page(request) { try await self.reportPage($0, zone: self.viewerZone(request)) } }
         router.get("/report.csv") { request, _ in
             try await self.page(request) { _ in
-                ConsoleViews.bytes(Array(ConsoleReport.csv(try await self.reportCounts.current().rows).utf8), type: "text/csv; charset=utf-8")
+                ConsoleViews.bytes(try await self.reportCounts.current().csv, type: "text/csv; charset=utf-8")
             }
         }
         router.get("/system") { request, _ in
@@ -122,11 +122,9 @@ extension Console {
     // MARK: Messages, Report, System
 
     func reportPage(_ session: ConsoleSession, zone: String) async throws -> Response {
-        let (at, weeks) = try await reportCounts.current()
-        return views.page("report", title: "Report", session: session, notice: "Counted at \(ConsoleFormat.time(at, zone: zone)); counted again at most once a minute.", [
-            "steps": ConsoleReport.perStep(weeks).map(ConsoleReport.row), "weeks": ConsoleReport.perWeek(weeks).map(ConsoleReport.row),
-            "chart": ConsoleReport.chart(ConsoleReport.perWeek(weeks)),
-        ])
+        let count = try await reportCounts.current()
+        return views.page("report", title: "Report", session: session, notice: "Counted at \(ConsoleFormat.time(count.at, zone: zone)); counted again at most once a minute.",
+                          ["counts": count.html])
     }
 
     func systemPage(_ session: ConsoleSession, zone: String) async throws -> Response {

@@ -30,7 +30,7 @@ struct Console: Sendable {
         self.services = services
         sessions = ConsoleSessions(store: services.store, lifetime: settings.sessionSeconds)
         clientAddress = ClientAddress(trustedProxies: Set(settings.trustedProxies))
-        reportCounts = ReportCounts(store: services.store, clock: services.clock)
+        reportCounts = ReportCounts(store: services.store, views: views, clock: services.clock)
     }
 
     var store: any Store { services.store }

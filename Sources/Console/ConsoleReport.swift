@@ -34,6 +34,12 @@ enum ConsoleReport {
                 "reached": v[3], "callbacks": v[4], "parked": v[5]]
     }
 
+    /// The values of the `reportCounts` template: totals per step, per week, and the chart.
+    static func tables(_ rows: [WeeklyStepCounts]) -> [String: Any] {
+        let weeks = perWeek(rows)
+        return ["steps": perStep(rows).map(row), "weeks": weeks.map(row), "chart": chart(weeks)]
+    }
+
     /// Every week and step, one line each.
     static func csv(_ rows: [WeeklyStepCounts]) -> String {
         (["week,step,dials,voicemails,messages_left,reached,callbacks,parked"]
@@ -66,44 +72,62 @@ enum ConsoleReport {
     }
 }
 
+/// One count of every call, with the Report page's tables and chart and the CSV drawn from it.
+struct ReportCount: Sendable {
+    /// When the count began.
+    let at: Date
+    let rows: [WeeklyStepCounts]
+    /// The `reportCounts` template rendered: the same for every page until the next count.
+    let html: String
+    let csv: [UInt8]
+}
+
 /// The report's counts, read from the store at most once per `maximumAge`: counting a million
 /// calls takes longer than a page may. A page served while the counts are older than that gets
 /// the counts it has at once and starts one new count behind it; only the first page waits.
+/// Each count is drawn (tables, chart, CSV) once, as it is made: with 53 weeks, drawing them
+/// for every page made the Report the slowest page at p95.
 actor ReportCounts {
     private let store: any Store
+    private let views: ConsoleViews
     private let maximumAge: TimeInterval
     private let clock: @Sendable () -> Date
-    private var counted: (at: Date, rows: [WeeklyStepCounts])?
-    private var counting: Task<[WeeklyStepCounts], any Error>?
+    private var counted: ReportCount?
+    private var counting: Task<ReportCount, any Error>?
 
-    init(store: any Store, maximumAge: TimeInterval = 60, clock: @escaping @Sendable () -> Date) {
+    init(store: any Store, views: ConsoleViews = ConsoleViews(), maximumAge: TimeInterval = 60, clock: @escaping @Sendable () -> Date) {
         self.store = store
+        self.views = views
         self.maximumAge = maximumAge
         self.clock = clock
     }
 
-    /// The counts, and when they were made.
-    func current() async throws -> (at: Date, rows: [WeeklyStepCounts]) {
+    /// The newest count made, or the first one once it is made.
+    func current() async throws -> ReportCount {
         if let counted {
             if clock().timeIntervalSince(counted.at) > maximumAge, counting == nil { _ = startCount() }
             return counted
         }
-        return (clock(), try await (counting ?? startCount()).value)
+        return try await (counting ?? startCount()).value
     }
 
-    private func startCount() -> Task<[WeeklyStepCounts], any Error> {
-        let (store, started) = (store, clock())
-        let task = Task { try await store.weeklyCounts() }
+    private func startCount() -> Task<ReportCount, any Error> {
+        let (store, views, started) = (store, views, clock())
+        let task = Task {
+            let rows = try await store.weeklyCounts()
+            return ReportCount(at: started, rows: rows, html: views.part("reportCounts", ConsoleReport.tables(rows)),
+                               csv: Array(ConsoleReport.csv(rows).utf8))
+        }
         counting = task
         Task {
-            let rows = try? await task.value
-            self.finished(rows, at: started)
+            let count = try? await task.value
+            self.finished(count)
         }
         return task
     }
 
-    private func finished(_ rows: [WeeklyStepCounts]?, at date: Date) {
+    private func finished(_ count: ReportCount?) {
         counting = nil
-        if let rows { counted = (date, rows) }
+        if let count { counted = count }
     }
 }

@@ -1,12 +1,12 @@
 // The console's pages as Mustache templates, embedded in the binary. Every value is written
 // with `{{ }}`, which HTML-escapes it; `{{{ }}}` is used only for markup the server drew itself
-// (the report's SVG, built from numbers).
+// (the report's SVG, built from numbers, and its tables, rendered from `reportCounts` once a count).
 
 /// The templates by name, for ``ConsoleViews``.
 enum ConsoleTemplates {
     static let all: [String: String] = [
         "header": header, "footer": footer, "login": login, "today": today, "contacts": contacts, "contact": contact,
-        "import": importPage, "report": report, "system": system, "messages": messages, "problem": problem,
+        "import": importPage, "report": report, "reportCounts": reportCounts, "system": system, "messages": messages, "problem": problem,
     ]
 
     static let header = """
@@ -136,6 +136,12 @@ enum ConsoleTemplates {
     static let report = """
         {{> header}}
         <p><a href="/report.csv" id="csv-link">Download as CSV</a></p>
+        {{{counts}}}
+        {{> footer}}
+        """
+
+    /// The Report page's tables and chart: rendered once per count of the calls, not per page.
+    static let reportCounts = """
         <h2>Per step</h2>
         <table id="per-step"><thead><tr><th>Step</th><th>Dials</th><th>Voicemails</th><th>Messages left</th><th>Reached</th><th>Callbacks</th><th>Parked</th></tr></thead><tbody>
         {{#steps}}<tr><td>{{step}}</td><td>{{dials}}</td><td>{{voicemails}}</td><td>{{messagesLeft}}</td><td>{{reached}}</td><td>{{callbacks}}</td><td>{{parked}}</td></tr>{{/steps}}
@@ -145,7 +151,6 @@ enum ConsoleTemplates {
         <table id="per-week"><thead><tr><th>Week of</th><th>Dials</th><th>Voicemails</th><th>Messages left</th><th>Reached</th><th>Callbacks</th><th>Parked</th></tr></thead><tbody>
         {{#weeks}}<tr><td>{{week}}</td><td>{{dials}}</td><td>{{voicemails}}</td><td>{{messagesLeft}}</td><td>{{reached}}</td><td>{{callbacks}}</td><td>{{parked}}</td></tr>{{/weeks}}
         </tbody></table>
-        {{> footer}}
         """
 
     static let system = """

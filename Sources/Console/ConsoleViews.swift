@@ -31,6 +31,11 @@ struct ConsoleViews: Sendable {
         return Self.html(library.render(context, withTemplate: name) ?? "", status: status)
     }
 
+    /// The template `name` with `values` alone: a part of a page, without header or session.
+    func part(_ name: String, _ values: [String: Any]) -> String {
+        library.render(values, withTemplate: name) ?? ""
+    }
+
     /// A page saying what went wrong, with its status (403, 404, 400).
     func problem(_ message: String, status: HTTPResponse.Status, session: ConsoleSession?) -> Response {
         page("problem", title: status.reasonPhrase, session: session, status: status, ["message": message])

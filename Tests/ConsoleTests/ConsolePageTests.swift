@@ -239,6 +239,23 @@ struct ConsolePartsTests {
         #expect(Array(wav[24..<28]) == [0x80, 0x3E, 0, 0] && Array(wav.suffix(4)) == [1, 2, 3, 4])
     }
 
+    @Test("the Report page and its CSV show one count: the tables, the chart, and a line per week and step")
+    func reportPage() async throws {
+        let fixture = try await ConsoleFixture()
+        let id = try #require(fixture.sam.id)
+        try await fixture.store.beginCall(CallStart(callID: "tb-1", contactID: id, step: .first, dialNumber: 1, startedAt: Date()))
+        try await fixture.test { browser in
+            try await browser.logIn("ada")
+            for _ in 0..<2 {
+                let page = try await browser.request(.get, "/report")
+                #expect(page.status == .ok && page.body.contains("Counted at"))
+                #expect(page.body.contains("<table id=\"per-week\">") && page.body.contains("<svg") && page.body.contains("<td>1</td><td>1</td><td>0</td>"))
+            }
+            let csv = try await browser.request(.get, "/report.csv").body
+            #expect(csv.split(separator: "\n").count == 2 && csv.hasSuffix(",1,1,0,0,0,0,0\n"))
+        }
+    }
+
     @Test("the report's CSV has a line per week and step")
     func reportCSV() throws {
         var row = try WeeklyStepCounts(week: 2918, step: 1, counts: [5, 3, 2, 1, 1, 0])
