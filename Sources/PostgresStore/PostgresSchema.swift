@@ -150,6 +150,12 @@ enum PostgresSchema {
             "CREATE INDEX console_session_account ON console_session(account)",
             "CREATE INDEX console_session_last_used ON console_session(last_used)",
         ]),
+        // A number part many contacts share is looked for by walking contacts in id order until
+        // a page is full (see contactSearchQuery); with the phone in an index on the id, that walk
+        // reads only the index (once VACUUM has marked the table's pages all-visible).
+        (7, "contacts in id order with their phone, for the console's number search", [
+            "CREATE INDEX contact_id_phone ON contact(id) INCLUDE (phone)",
+        ]),
     ]
 
     /// Applies the migrations the database lacks, holding the migration lock meanwhile.
