@@ -34,16 +34,22 @@ public enum PostgresTestServer {
 
     /// The configuration of a new, empty schema of the test database.
     public static func freshSchema() async throws -> PostgresStoreConfiguration {
-        guard let url else { throw StoreError(missing) }
-        var configuration = try PostgresStoreConfiguration(url: url, tls: .disable)
-        // Beside the several-nodes test's three serve processes, opening a store on two busy
-        // cores can take longer than a node's default wait.
-        configuration.startTimeoutSeconds = 60
+        var configuration = try baseConfiguration()
         let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         let store = try await PostgresStore(configuration: configuration, logger: PostgresTestServer.logger)
         defer { store.close() }
         try await store.execute("CREATE SCHEMA \(schema)")
         configuration.schema = schema
+        return configuration
+    }
+
+    /// The test database itself. Opening a store takes the migration lock, which every test
+    /// migrating its fresh schema holds in turn: beside a hundred of them (and the several-nodes
+    /// test's serve processes) on two cores, the wait can pass a node's default 15 s.
+    static func baseConfiguration() throws -> PostgresStoreConfiguration {
+        guard let url else { throw StoreError(missing) }
+        var configuration = try PostgresStoreConfiguration(url: url, tls: .disable)
+        configuration.startTimeoutSeconds = 120
         return configuration
     }
 }
@@ -55,7 +61,7 @@ extension PostgresTestServer {
         guard let url else { throw StoreError(missing) }
         let server = try DatabaseURL(url)
         let name = "d_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let store = try await PostgresStore(configuration: try PostgresStoreConfiguration(url: url, tls: .disable), logger: logger)
+        let store = try await PostgresStore(configuration: try baseConfiguration(), logger: logger)
         defer { store.close() }
         try await store.execute("CREATE DATABASE \(name)")
         return "postgres://\(server.username)@\(server.host):\(server.port)/\(name)"
