@@ -5,21 +5,12 @@ import Store
 /// The Report page's tables, its CSV and its chart, from the store's weekly counts. Pure: the
 /// SVG is drawn from numbers and fixed labels only, never from stored text.
 enum ConsoleReport {
-    /// The counts per step, every week added up; the week is left at the first week's start.
-    static func perStep(_ rows: [WeeklyStepCounts]) -> [WeeklyStepCounts] {
-        MessageStep.allCases.map { step in
-            rows.filter { $0.step == step }.reduce(into: WeeklyStepCounts(weekStart: .distantPast, step: step), add)
-        }
-    }
-
     /// The counts per week, every step added up, oldest first.
     static func perWeek(_ rows: [WeeklyStepCounts]) -> [WeeklyStepCounts] {
         Dictionary(grouping: rows, by: \.weekStart).map { week, rows in
-            rows.reduce(into: WeeklyStepCounts(weekStart: week, step: .first), add)
+            rows.reduce(into: WeeklyStepCounts(weekStart: week, step: .first)) { $0.add($1) }
         }.sorted { $0.weekStart < $1.weekStart }
     }
-
-    static func add(_ total: inout WeeklyStepCounts, _ row: WeeklyStepCounts) { total.add(row) }
 
     /// The counts the page shows, in its columns' order.
     static func values(_ row: WeeklyStepCounts) -> [Int] { Array(row.counts.prefix(6)) }
@@ -37,7 +28,7 @@ enum ConsoleReport {
     /// The values of the `reportCounts` template: totals per step, per week, and the chart.
     static func tables(_ rows: [WeeklyStepCounts]) -> [String: Any] {
         let weeks = perWeek(rows)
-        return ["steps": perStep(rows).map(row), "weeks": weeks.map(row), "chart": chart(weeks)]
+        return ["steps": WeeklyStepCounts.perStep(rows).map(row), "weeks": weeks.map(row), "chart": chart(weeks)]
     }
 
     /// Every week and step, one line each.

@@ -165,6 +165,14 @@ public struct WeeklyStepCounts: Sendable, Hashable {
     /// The counts in ``columns``' order.
     public var counts: [Int] { [dials, voicemails, messagesLeft, reached, callbacks, parked, stopped] }
 
+    /// The counts per step, every week added up (the week left at `.distantPast`): what the
+    /// Report page's first table and `touchbase report` show.
+    public static func perStep(_ rows: [WeeklyStepCounts]) -> [WeeklyStepCounts] {
+        MessageStep.allCases.map { step in
+            rows.filter { $0.step == step }.reduce(into: WeeklyStepCounts(weekStart: .distantPast, step: step)) { $0.add($1) }
+        }
+    }
+
     /// Adds another row's counts to this one's.
     public mutating func add(_ other: WeeklyStepCounts) {
         dials += other.dials

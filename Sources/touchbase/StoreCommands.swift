@@ -206,10 +206,8 @@ struct ReportCommand: AsyncParsableCommand {
         // Counted by the store in one GROUP BY (the console's Report reads the same counts), so
         // no call is decoded here whatever the log's length.
         var rows: [[String]] = [["STEP", "DIALS", "VOICEMAILS", "MESSAGES LEFT", "REACHED", "RESPONDED", "PARKED", "STOPPED"]]
-        let weeks = try await db.weeklyCounts()
-        for step in MessageStep.allCases {
-            let total = weeks.filter { $0.step == step }.reduce(into: WeeklyStepCounts(weekStart: .distantPast, step: step)) { $0.add($1) }
-            rows.append([String(step.rawValue)] + total.counts.map(String.init))
+        for total in WeeklyStepCounts.perStep(try await db.weeklyCounts()) {
+            rows.append([String(total.step.rawValue)] + total.counts.map(String.init))
         }
         print(Format.table(rows))
     }
